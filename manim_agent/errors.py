@@ -1,0 +1,79 @@
+"""Every exception manim-agent raises, grouped by who has to act on it.
+
+- `UserError`: the person running the tool made a mistake they can fix (no API key, a missing
+  file, LaTeX not installed). The message names the fix. The CLI prints it without a traceback.
+- `RunFailure`: a run did its work and did not succeed (gave up after N attempts). It carries the
+  context a caller needs: the attempts, the last diagnosis, the run directory.
+- Model-facing failures (a scene that does not render) are *not* exceptions: they are
+  `Diagnosis` objects fed back to the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+class ManimAgentError(Exception):
+    """Base class; the CLI maps each subclass to an exit code."""
+
+    exit_code = 1
+
+
+class UserError(ManimAgentError):
+    """A mistake the user can fix; the message says how."""
+
+    exit_code = 2
+
+
+class InputFileError(UserError):
+    """The file given to a command cannot be used (missing, unreadable, too large, not text)."""
+
+
+class SceneNotFoundError(UserError):
+    """`--scene NAME` names a scene the file does not define."""
+
+
+class ConfigError(UserError):
+    """Model or environment configuration is wrong (missing key, unknown model, bad option)."""
+
+
+class MissingDependencyError(UserError):
+    """A system dependency (LaTeX, dvisvgm, cairo, bwrap) is missing; the message gives the install command."""
+
+
+class SandboxError(ManimAgentError):
+    """The sandbox itself could not be started (not the scene's fault)."""
+
+    exit_code = 3
+
+
+class RenderError(ManimAgentError):
+    """The final render failed; carries the diagnosis."""
+
+    def __init__(self, message: str, diagnosis: Any = None) -> None:
+        super().__init__(message)
+        self.diagnosis = diagnosis
+
+
+class RunFailure(ManimAgentError):
+    """A run gave up: carries its attempts, the best diagnosis and the run directory."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: int = 0,
+        diagnosis: Any = None,
+        run_dir: Path | None = None,
+        best_code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.diagnosis = diagnosis
+        self.run_dir = run_dir
+        self.best_code = best_code
+
+
+class ModelRequestsDisabled(ManimAgentError):
+    """Raised when code tries to reach a real LLM provider while requests are switched off (tests)."""

@@ -1,0 +1,138 @@
+"""The diagnosis object: what `check` prints and what the code writer is fed back.
+
+Its JSON form is the contract in DESIGN.md; `Diagnosis.to_json()` produces exactly those keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Stage = Literal["static", "dry_run", "layout"]
+Category = Literal[
+    "syntax",
+    "import",
+    "unsafe",
+    "no_scene",
+    "unknown_api",
+    "bad_arguments",
+    "latex",
+    "runtime",
+    "timeout",
+    "resource",
+    "layout",
+]
+Severity = Literal["error", "warning"]
+
+CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Finding:
+    """One problem found in a scene, located in the user's file."""
+
+    stage: Stage
+    category: Category
+    message: str
+    line: int | None = None
+    code_line: str | None = None
+    hint: str | None = None
+    fixable: bool = False
+    severity: Severity = "error"
+    column: int | None = None
+    # Extra, category-specific facts (the TeX string and log lines, the rule that matched, ...).
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        if not data["details"]:
+            data.pop("details")
+        return data
+
+
+@dataclass
+class Diagnosis:
+    """The outcome of checking one scene: clean, or the first error plus every other finding."""
+
+    ok: bool
+    scene: str | None
+    stage: Stage
+    seconds: float = 0.0
+    findings: list[Finding] = field(default_factory=list)
+    # Scenes defined in the file, in order, so a caller can offer a choice.
+    scenes: list[str] = field(default_factory=list)
+    # Where the check ran, for example "bwrap" or "rlimits".
+    sandbox: str | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def primary(self) -> Finding | None:
+        """The finding that decides the outcome: the first error, else the first warning."""
+        errors = self.errors
+        if errors:
+            return errors[0]
+        return self.findings[0] if self.findings else None
+
+    @property
+    def category(self) -> Category | None:
+        return self.primary.category if self.primary and not self.ok else None
+
+    @property
+    def line(self) -> int | None:
+        return self.primary.line if self.primary and not self.ok else None
+
+    @property
+    def fixable(self) -> bool:
+        return any(f.fixable for f in self.errors)
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            extra = f" ({len(self.warnings)} warning(s))" if self.warnings else ""
+            return f"Scene {self.scene!r} renders cleanly{extra}."
+        assert self.primary is not None
+        return self.primary.message
+
+    def to_json(self) -> dict[str, Any]:
+        """The object `manim-agent check --json` prints (DESIGN.md's contract)."""
+        primary = self.primary if not self.ok else None
+        rest = [f for f in self.findings if f is not primary]
+        return {
+            "ok": self.ok,
+            "scene": self.scene,
+            "stage": self.stage,
+            "category": primary.category if primary else None,
+            "line": primary.line if primary else None,
+            "code_line": primary.code_line if primary else None,
+            "message": self.message,
+            "hint": primary.hint if primary else None,
+            "fixable": self.fixable,
+            "issues": [f.to_json() for f in rest],
+            "seconds": round(self.seconds, 3),
+            "scenes": self.scenes,
+            "sandbox": self.sandbox,
+        }
+
+    def for_model(self) -> str:
+        """A compact text form for the code writer's repair prompt."""
+        if self.ok:
+            return self.message
+        lines = []
+        for f in self.errors or self.findings:
+            where = f"line {f.line}" if f.line else "unknown line"
+            lines.append(f"[{f.category}] {where}: {f.message}")
+            if f.code_line:
+                lines.append(f"    code: {f.code_line.strip()}")
+            if f.hint:
+                lines.append(f"    hint: {f.hint}")
+            for key in ("tex", "tex_errors"):
+                if f.details.get(key):
+                    lines.append(f"    {key}: {f.details[key]}")
+        return "\n".join(lines)
