@@ -77,3 +77,19 @@ class RunFailure(ManimAgentError):
 
 class ModelRequestsDisabled(ManimAgentError):
     """Raised when code tries to reach a real LLM provider while requests are switched off (tests)."""
+
+
+class ProviderError(ManimAgentError):
+    """An LLM provider kept failing (timeout, 429, 5xx) after litellm's retries; carries the model and role."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, *, model: str | None = None, role: str | None = None, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.model = model
+        self.role = role
+        self.kind = kind
+
+
+class ScriptedModelExhausted(ManimAgentError):
+    """A ScriptedModel was asked for more responses than were queued (a test scripted too few)."""

@@ -75,3 +75,35 @@ ATTRIBUTE_RENAMES: dict[str, Rename] = {
         Rename("frame", None, "self.camera.frame exists only in MovingCameraScene: derive the scene from MovingCameraScene"),
     ]
 }
+
+# Top-level modules that mean the file is ManimGL (3b1b) code, not Manim Community Edition.
+MANIMGL_MODULES: frozenset[str] = frozenset({"manimlib", "manim_imports_ext", "big_ol_pile_of_manim_imports"})
+MANIMGL_HINT = "this is ManimGL code; use `from manim import *` (Manim Community Edition)"
+
+# Keyword arguments that older CE / ManimGL accepted and CE 0.19+ spells differently.
+# `replacement` names the keyword to use; the hint says how to rewrite the value.
+KEYWORD_RENAMES: dict[str, Rename] = {
+    r.old: r
+    for r in [
+        Rename("x_min", "x_range", "use x_range=[min, max, step] instead of x_min/x_max"),
+        Rename("x_max", "x_range", "use x_range=[min, max, step] instead of x_min/x_max"),
+        Rename("y_min", "y_range", "use y_range=[min, max, step] instead of y_min/y_max"),
+        Rename("y_max", "y_range", "use y_range=[min, max, step] instead of y_min/y_max"),
+        Rename("z_min", "z_range", "use z_range=[min, max, step] instead of z_min/z_max"),
+        Rename("z_max", "z_range", "use z_range=[min, max, step] instead of z_min/z_max"),
+        Rename("t_min", "t_range", "use t_range=[min, max, step] instead of t_min/t_max"),
+        Rename("t_max", "t_range", "use t_range=[min, max, step] instead of t_min/t_max"),
+        Rename("u_min", "u_range", "use u_range=[min, max] instead of u_min/u_max"),
+        Rename("u_max", "u_range", "use u_range=[min, max] instead of u_min/u_max"),
+        Rename("v_min", "v_range", "use v_range=[min, max] instead of v_min/v_max"),
+        Rename("v_max", "v_range", "use v_range=[min, max] instead of v_min/v_max"),
+        Rename("x_axis_width", "x_length", "use x_length= (the axis length in scene units)"),
+        Rename("y_axis_height", "y_length", "use y_length= (the axis length in scene units)"),
+        Rename("number_line_config", "axis_config", "use axis_config={...} (applies to every axis)"),
+        Rename("x_labeled_nums", None, "use x_axis_config={'numbers_to_include': [...]} or axes.add_coordinates()"),
+        Rename("y_labeled_nums", None, "use y_axis_config={'numbers_to_include': [...]} or axes.add_coordinates()"),
+        Rename("x_axis_label", None, "use axes.get_axis_labels(x_label=..., y_label=...)"),
+        Rename("y_axis_label", None, "use axes.get_axis_labels(x_label=..., y_label=...)"),
+        Rename("include_tip", "tips", "Axes takes tips=True/False; NumberLine takes include_tip"),
+    ]
+}

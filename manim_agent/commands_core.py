@@ -1,0 +1,170 @@
+"""The rendering-core subcommands: check, fix, render, doctor and worker."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from manim_agent import settings
+from manim_agent.tools.diagnosis import Diagnosis, Finding
+
+console = Console(stderr=False, highlight=False)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    check = subparsers.add_parser("check", help="static checks, then a sandboxed dry run; exit 0 only if the scene renders")
+    check.add_argument("file", type=Path, metavar="FILE.py")
+    check.add_argument("--scene", help="the Scene class (default: the only one, else the last one defined)")
+    check.add_argument("--timeout", type=float, default=settings.DEFAULT_CHECK_TIMEOUT, help="seconds (default: %(default)s)")
+    check.add_argument("--memory-mb", type=int, default=settings.DEFAULT_MEMORY_MB, help="memory limit (default: %(default)s)")
+    check.add_argument("--json", action="store_true", help="print the diagnosis as one JSON object")
+    check.set_defaults(handler=run_check)
+
+    fix = subparsers.add_parser("fix", help="apply the deterministic repairs (no LLM) until the scene checks clean")
+    fix.add_argument("file", type=Path, metavar="FILE.py")
+    fix.add_argument("--scene")
+    fix.add_argument("--out", type=Path, help="where to write the repaired scene (default: FILE.fixed.py)")
+    fix.add_argument("--json", action="store_true")
+    fix.set_defaults(handler=run_fix)
+
+    render = subparsers.add_parser("render", help="the final render, in the sandbox")
+    render.add_argument("file", type=Path, metavar="FILE.py")
+    render.add_argument("--scene")
+    render.add_argument("-q", "--quality", choices=["l", "m", "h", "k"], default="l",
+                        help="l=480p15 m=720p30 h=1080p60 k=2160p60 (default: %(default)s)")
+    render.add_argument("--format", dest="fmt", choices=["mp4", "gif", "webm", "png"], default="mp4",
+                        help="png writes the last frame (default: %(default)s)")
+    render.add_argument("--out", type=Path, default=Path("media"), help="output directory (default: %(default)s)")
+    render.add_argument("--from-animation", type=int, metavar="N", help="start at animation N (0-based)")
+    render.add_argument("--upto-animation", type=int, metavar="N", help="stop after animation N (0-based)")
+    render.add_argument("--timeout", type=float, default=settings.DEFAULT_RENDER_TIMEOUT)
+    render.add_argument("--json", action="store_true")
+    render.set_defaults(handler=run_render)
+
+    doctor = subparsers.add_parser("doctor", help="check the environment and print the fix for each missing piece")
+    doctor.add_argument("--json", action="store_true")
+    doctor.add_argument("--quick", action="store_true", help="skip the end-to-end LaTeX check in the sandbox")
+    doctor.set_defaults(handler=run_doctor)
+
+    worker = subparsers.add_parser("worker", help="manage the warm check worker")
+    worker.add_argument("action", choices=["start", "stop", "status"])
+    worker.set_defaults(handler=run_worker)
+
+
+def render_diagnosis(diagnosis: Diagnosis, path: Path | None = None) -> None:
+    """Human-readable diagnosis on the terminal."""
+    where = f"{path}" if path else "scene"
+    if diagnosis.ok:
+        console.print(f"[green]✓[/] {where}: {diagnosis.message} [dim]({diagnosis.seconds:.2f} s, sandbox: {diagnosis.sandbox})[/]")
+    else:
+        primary = diagnosis.primary
+        assert primary is not None
+        location = f":{primary.line}" if primary.line else ""
+        console.print(f"[red]✗[/] {where}{location} [bold]{primary.category}[/] ({primary.stage}): {primary.message}", markup=True, soft_wrap=True)
+        _finding_detail(primary)
+    others = [f for f in diagnosis.findings if f is not diagnosis.primary or diagnosis.ok]
+    for finding in others:
+        marker = "[red]error[/]" if finding.severity == "error" else "[yellow]warning[/]"
+        line = f"line {finding.line}" if finding.line else "no line"
+        console.print(f"  {marker} {finding.category} at {line}: {finding.message}", soft_wrap=True)
+        if finding.hint:
+            console.print(f"    [cyan]hint:[/] {finding.hint}", soft_wrap=True)
+
+
+def _finding_detail(finding: Finding) -> None:
+    if finding.code_line:
+        console.print(f"    [dim]{finding.line:>4} |[/] {finding.code_line}", markup=True, highlight=False)
+    if finding.details.get("tex"):
+        console.print(f"    [dim]TeX:[/] {finding.details['tex']}")
+    for error in finding.details.get("tex_errors", [])[:3]:
+        console.print(f"    [dim]LaTeX:[/] {error.splitlines()[0]}")
+    if finding.hint:
+        console.print(f"    [cyan]hint:[/] {finding.hint}", soft_wrap=True)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from manim_agent.tools.render_scene import check_file
+
+    if args.json:
+        diagnosis = check_file(args.file, scene=args.scene, timeout=args.timeout, memory_mb=args.memory_mb)
+        print(json.dumps(diagnosis.to_json()))
+    else:
+        with console.status(f"checking {args.file} …"):
+            diagnosis = check_file(args.file, scene=args.scene, timeout=args.timeout, memory_mb=args.memory_mb)
+        render_diagnosis(diagnosis, args.file)
+    return 0 if diagnosis.ok else 1
+
+
+def run_fix(args: argparse.Namespace) -> int:
+    from manim_agent.tools.repairs import fix_file
+
+    if args.json:
+        result = fix_file(args.file, scene=args.scene, out=args.out)
+        print(json.dumps(result.to_json()))
+        return 0 if result.ok else 1
+    with console.status(f"repairing {args.file} …"):
+        result = fix_file(args.file, scene=args.scene, out=args.out)
+    for applied in result.applied:
+        console.print(f"  [green]applied[/] {applied.rule}: {applied.description}")
+    if not result.applied:
+        console.print("  no rule applies")
+    out_path = getattr(result, "out_path", None)
+    if out_path:
+        console.print(f"wrote {out_path}")
+    if result.diagnosis is not None:
+        render_diagnosis(result.diagnosis, out_path or args.file)
+    return 0 if result.ok else 1
+
+
+def run_render(args: argparse.Namespace) -> int:
+    from manim_agent.tools.render_scene import render_file
+
+    options = dict(
+        scene=args.scene, quality=args.quality, fmt=args.fmt, out_dir=args.out,
+        from_animation=args.from_animation, upto_animation=args.upto_animation, timeout=args.timeout,
+    )
+    if args.json:
+        result = render_file(args.file, **options)
+        print(json.dumps(result.to_json()))
+        return 0 if result.ok else 1
+    with console.status(f"rendering {args.file} at -q{args.quality} as {args.fmt} …"):
+        result = render_file(args.file, **options)
+    if result.ok:
+        for output in result.outputs:
+            print(output)
+        return 0
+    assert result.diagnosis is not None
+    render_diagnosis(result.diagnosis, args.file)
+    return 1
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    from manim_agent.doctor import print_report, run_checks
+
+    checks = run_checks(end_to_end=not args.quick)
+    if args.json:
+        print(json.dumps([c.to_json() for c in checks], indent=2))
+    else:
+        print_report(checks, console)
+    return 0 if all(c.ok or not c.required for c in checks) else 1
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    from manim_agent.tools import sandbox
+
+    client = sandbox.WorkerClient(warm=True)
+    if args.action == "start":
+        with console.status("starting the warm worker (imports Manim once) …"):
+            client.ensure_started()
+        console.print(f"warm worker listening on {client.socket_path}")
+    elif args.action == "stop":
+        stopped = sandbox.shutdown_all_workers()
+        console.print(f"stopped {stopped} worker(s)")
+    else:
+        alive = client._alive()
+        console.print(f"warm worker: {'running' if alive else 'not running'} ({client.socket_path})")
+        console.print(f"sandbox: {sandbox.describe_protection()}")
+    return 0

@@ -1,0 +1,321 @@
+"""Check and render scenes: static checks, then a sandboxed dry run, then (on request) the final render.
+
+Plain functions for programs (`check_scene`, `check_file`, `render_file`) and smolagents tools
+for the agent (`RenderSceneTool`, `ReadErrorTool`). A scene's failure is data (a `Diagnosis`), not
+an exception; exceptions are for the user's mistakes (a missing file) and for a broken sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from smolagents import Tool
+
+from manim_agent import settings
+from manim_agent.errors import InputFileError, RenderError, SceneNotFoundError
+from manim_agent.tools import sandbox
+from manim_agent.tools.diagnosis import Diagnosis, Finding
+from manim_agent.tools.read_error import Frame, diagnose, from_worker_error, read_error
+from manim_agent.tools.static_checks import run_static_checks
+
+Quality = Literal["l", "m", "h", "k"]
+OutputFormat = Literal["mp4", "gif", "webm", "png"]
+QUALITIES: tuple[str, ...] = ("l", "m", "h", "k")
+FORMATS: tuple[str, ...] = ("mp4", "gif", "webm", "png")
+
+
+def read_source(path: str | Path) -> str:
+    """Read a scene file for checking; raises InputFileError with a clear reason when it cannot be used."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{str(path)!r} does not exist")
+    if not path.is_file():
+        raise InputFileError(f"{str(path)!r} is not a file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot read {str(path)!r}: {exc.strerror}") from exc
+    if len(data) > settings.MAX_SOURCE_BYTES:
+        raise _Oversize(len(data))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # The static stage reports a binary or non-UTF-8 file as a located diagnosis.
+        return data.decode("utf-8", errors="replace")
+
+
+class _Oversize(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def oversize_diagnosis(size: int) -> Diagnosis:
+    """A file too large to be a scene is refused before anything reads it whole."""
+    return Diagnosis(
+        ok=False,
+        scene=None,
+        stage="static",
+        findings=[
+            Finding(
+                stage="static",
+                category="resource",
+                message=f"the file is {size / 1e6:.1f} MB; a scene file may be at most {settings.MAX_SOURCE_BYTES / 1e6:g} MB",
+                hint="this does not look like a scene: check that you passed the right file",
+            )
+        ],
+    )
+
+
+def _static_diagnosis(source: str, scene: str | None, filename: str, started: float) -> tuple[Diagnosis, str | None]:
+    static = run_static_checks(source, scene=scene, filename=filename)
+    diagnosis = Diagnosis(ok=False, scene=static.scene, stage="static", findings=list(static.findings), scenes=list(static.scenes))
+    if any(f.severity == "error" for f in static.findings):
+        diagnosis.seconds = time.monotonic() - started
+        return diagnosis, None
+    return diagnosis, static.scene
+
+
+def check_scene(
+    source: str,
+    *,
+    scene: str | None = None,
+    timeout: float = settings.DEFAULT_CHECK_TIMEOUT,
+    filename: str = "scene.py",
+    memory_mb: int = settings.DEFAULT_MEMORY_MB,
+    fps: int | None = None,
+    layout: bool = False,
+) -> Diagnosis:
+    """Statically check a scene, then dry-run it in the sandbox; `ok` only if it renders cleanly.
+
+    The dry run plays every animation and calls every updater at the check frame rate, without
+    drawing any frame.
+    """
+    started = time.monotonic()
+    diagnosis, chosen = _static_diagnosis(source, scene, filename, started)
+    if chosen is None:
+        return diagnosis
+    job: dict[str, Any] = {
+        "mode": "check",
+        "scene": chosen,
+        "filename": filename,
+        "timeout": timeout,
+        "memory_mb": memory_mb,
+        "max_file_mb": 256,
+    }
+    if fps:
+        job["fps"] = fps
+    if layout:
+        job["hooks"] = ["layout"]
+    with sandbox.job_directory(source, filename) as workdir:
+        job["workdir"] = str(workdir)
+        result = sandbox.WorkerClient().run(job)
+    diagnosis.stage = "dry_run"
+    diagnosis.sandbox = sandbox.sandbox_method()
+    findings = _result_findings(result, source)
+    diagnosis.findings = findings + diagnosis.findings
+    diagnosis.ok = not any(f.severity == "error" for f in diagnosis.findings)
+    diagnosis.seconds = time.monotonic() - started
+    return diagnosis
+
+
+def _result_findings(result: dict[str, Any], source: str) -> list[Finding]:
+    """Findings from the worker's result: none when it rendered cleanly."""
+    status = result.get("status")
+    if status == "ok":
+        return []
+    if status == "error":
+        return [from_worker_error(result["error"], source)]
+    if status == "timeout":
+        if result.get("error"):
+            finding = from_worker_error(result["error"], source)
+        else:
+            finding = _timeout_from_stack(result.get("stack", ""), source)
+        finding.category = "timeout"
+        finding.message = f"the scene did not finish within the time limit; it was running {_where(finding)}"
+        finding.hint = finding.hint or "look for an endless loop or a very long run_time; raise --timeout if the scene is simply long"
+        return [finding]
+    signal_number = result.get("signal")
+    message = f"the scene process died (signal {signal_number})" if signal_number else "the scene process died"
+    return [
+        Finding(
+            stage="dry_run",
+            category="resource",
+            message=message + "; most likely it exhausted its memory or CPU limit",
+            hint="reduce array sizes, surface resolution or the number of mobjects",
+            details={"log_tail": result.get("log_tail", "")[-2000:]},
+        )
+    ]
+
+
+def _where(finding: Finding) -> str:
+    if finding.line:
+        return f"line {finding.line}: {finding.code_line or ''}".strip()
+    return "code inside Manim (no scene line on the stack)"
+
+
+def _timeout_from_stack(stack: str, source: str) -> Finding:
+    """faulthandler's dump ('File "...", line N in name') when the scene was stuck in C code."""
+    frames = []
+    for raw in stack.splitlines():
+        raw = raw.strip()
+        if raw.startswith("File "):
+            try:
+                file_part, rest = raw[6:].split('", line ', 1)
+                number, name = rest.split(" in ", 1)
+                frames.append(Frame(file_part, int(number), name))
+            except ValueError:
+                continue
+    frames.reverse()  # faulthandler prints the innermost frame first
+    user_file = next((f.file for f in frames if f.file.endswith("/scene.py")), None)
+    return diagnose("SceneTimeout", "time limit reached", frames, user_file=user_file, source=source)
+
+
+def check_file(
+    path: str | Path, *, scene: str | None = None, timeout: float = settings.DEFAULT_CHECK_TIMEOUT, **options: Any
+) -> Diagnosis:
+    """`check_scene` on a file; the file itself is never modified."""
+    path = Path(path)
+    try:
+        source = read_source(path)
+    except _Oversize as exc:
+        return oversize_diagnosis(exc.size)
+    return check_scene(source, scene=scene, timeout=timeout, filename=_safe_filename(path), **options)
+
+
+def _safe_filename(path: Path) -> str:
+    name = path.name if path.suffix == ".py" else f"{path.stem or 'scene'}.py"
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name) or "scene.py"
+
+
+@dataclass
+class RenderResult:
+    """The final render's outcome: the files written, and the diagnosis if it failed."""
+
+    ok: bool
+    outputs: list[Path] = field(default_factory=list)
+    diagnosis: Diagnosis | None = None
+    seconds: float = 0.0
+    scene: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "scene": self.scene,
+            "outputs": [str(p) for p in self.outputs],
+            "seconds": round(self.seconds, 3),
+            "diagnosis": self.diagnosis.to_json() if self.diagnosis else None,
+        }
+
+
+def render_source(
+    source: str,
+    *,
+    scene: str | None = None,
+    quality: Quality = "l",
+    fmt: OutputFormat = "mp4",
+    out_dir: str | Path = "media",
+    from_animation: int | None = None,
+    upto_animation: int | None = None,
+    timeout: float = settings.DEFAULT_RENDER_TIMEOUT,
+    filename: str = "scene.py",
+    stem: str | None = None,
+) -> RenderResult:
+    """Render a scene in the sandbox and copy the outputs into `out_dir`."""
+    if quality not in QUALITIES:
+        raise RenderError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
+    if fmt not in FORMATS:
+        raise RenderError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    started = time.monotonic()
+    diagnosis, chosen = _static_diagnosis(source, scene, filename, started)
+    if chosen is None:
+        return RenderResult(ok=False, diagnosis=diagnosis, seconds=diagnosis.seconds, scene=diagnosis.scene)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    job = {
+        "mode": "render",
+        "scene": chosen,
+        "filename": filename,
+        "timeout": timeout,
+        "quality": quality,
+        "format": fmt,
+        "from_animation": from_animation,
+        "upto_animation": upto_animation,
+        "memory_mb": settings.DEFAULT_MEMORY_MB,
+    }
+    with sandbox.job_directory(source, filename) as workdir:
+        job["workdir"] = str(workdir)
+        result = sandbox.WorkerClient().run(job)
+        findings = _result_findings(result, source)
+        outputs: list[Path] = []
+        for produced in result.get("outputs", []):
+            produced_path = Path(produced)
+            target = out / f"{stem or chosen}{produced_path.suffix}"
+            shutil.copyfile(produced_path, target)
+            outputs.append(target.resolve())
+    diagnosis.stage = "dry_run"
+    diagnosis.sandbox = sandbox.sandbox_method()
+    diagnosis.findings = findings + diagnosis.findings
+    diagnosis.ok = not findings
+    if diagnosis.ok and not outputs:
+        diagnosis.ok = False
+        diagnosis.findings.insert(
+            0,
+            Finding(stage="dry_run", category="runtime", message="the render finished but wrote no output file",
+                    hint="check that the scene plays at least one animation or adds a mobject"),
+        )
+    return RenderResult(ok=diagnosis.ok, outputs=outputs, diagnosis=diagnosis,
+                        seconds=time.monotonic() - started, scene=chosen)
+
+
+def render_file(path: str | Path, *, scene: str | None = None, **options: Any) -> RenderResult:
+    """`render_source` on a file; outputs are named after the scene class."""
+    path = Path(path)
+    try:
+        source = read_source(path)
+    except _Oversize as exc:
+        diagnosis = oversize_diagnosis(exc.size)
+        return RenderResult(ok=False, diagnosis=diagnosis)
+    return render_source(source, scene=scene, filename=_safe_filename(path), **options)
+
+
+class RenderSceneTool(Tool):
+    name = "render_scene"
+    description = (
+        "Checks Manim Community Edition scene code: static checks (syntax, safety policy, API names and "
+        "arguments against the installed Manim, LaTeX strings), then a sandboxed dry run that plays every "
+        "animation. Returns a JSON diagnosis: ok (bool), category, line, code_line, message, hint. "
+        "A scene is acceptable only when ok is true."
+    )
+    inputs = {
+        "code": {"type": "string", "description": "The complete Python source of the scene file."},
+        "scene": {"type": "string", "description": "The Scene class to check; omit to use the default.", "nullable": True},
+    }
+    output_type = "string"
+
+    def forward(self, code: str, scene: str | None = None) -> str:  # type: ignore[override]
+        try:
+            return json.dumps(check_scene(code, scene=scene).to_json())
+        except SceneNotFoundError as exc:
+            return json.dumps({"ok": False, "category": "no_scene", "message": str(exc)})
+
+
+class ReadErrorTool(Tool):
+    name = "read_error"
+    description = (
+        "Turns a Python/Manim traceback into a precise diagnosis of the scene: category, the line in the "
+        "scene file (never inside Manim), the message and a concrete hint for the fix. Returns JSON."
+    )
+    inputs = {
+        "traceback_text": {"type": "string", "description": "The traceback text as printed."},
+        "code": {"type": "string", "description": "The scene's source code, if available.", "nullable": True},
+    }
+    output_type = "string"
+
+    def forward(self, traceback_text: str, code: str | None = None) -> str:  # type: ignore[override]
+        return json.dumps(read_error(traceback_text, code).to_json())
