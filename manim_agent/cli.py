@@ -23,8 +23,6 @@ from manim_agent.errors import ManimAgentError
 COMMAND_MODULES = (
     "manim_agent.commands_core",
     "manim_agent.cli_make",
-    "manim_agent.cli_eval",
-    "manim_agent.cli_serve",
 )
 
 

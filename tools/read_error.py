@@ -155,13 +155,20 @@ def _code_line(source: str | None, line: int | None) -> str | None:
 
 
 def _close_manim_names(name: str) -> list[str]:
-    try:
-        from manim_agent.tools import api_index  # noqa: PLC0415 - optional: the index may not be built
-
-        names = api_index.load_index().names  # type: ignore[attr-defined]
-    except (ImportError, AttributeError, OSError, ValueError):
+    index = _index()
+    if index is None:
         return []
-    return difflib.get_close_matches(name, list(names), n=3, cutoff=0.75)
+    return difflib.get_close_matches(name, list(index.star), n=3, cutoff=0.75)
+
+
+def _index():  # -> ApiIndex | None
+    """The cached index of the installed Manim, if it can be had without surprises."""
+    try:
+        from manim_agent.tools import api_index  # noqa: PLC0415 - optional: building it imports Manim
+
+        return api_index.load_index()
+    except (ImportError, OSError, ValueError):
+        return None
 
 
 def _categorize(
@@ -228,13 +235,26 @@ def _signature_hint(callable_name: str, keyword: str | None) -> str:
     """The real signature of the callable named in a TypeError, when the index knows it."""
     name = callable_name.split(".")[0] if "." in callable_name else callable_name
     owner = callable_name.rsplit(".", 1)[0] if callable_name.endswith("__init__") else name
-    try:
-        from manim_agent.tools import api_index  # noqa: PLC0415
-
-        signature = api_index.load_index().signature_text(owner)  # type: ignore[attr-defined]
-    except (ImportError, AttributeError, OSError, ValueError, KeyError):
-        signature = None
+    owner = owner.removesuffix(".__init__")
+    index = _index()
+    signature = None
+    spec_keywords: list[str] = []
+    if index is not None:
+        key = index.class_key(owner)
+        spec = index.init(key) if key else index.function(owner)
+        if spec is not None:
+            spec_keywords = list(spec.keywords)
+            if key:
+                for base in index.mro(key):
+                    base_init = index.init(base)
+                    spec_keywords += list(base_init.keywords) if base_init else []
+            signature = f"{owner}{spec.signature_text()}" if not spec.signature_text().startswith(owner) else spec.signature_text()
+    
     prefix = f"{keyword!r} is not a parameter of {owner}" if keyword else f"wrong arguments for {owner}"
+    if keyword and spec_keywords:
+        close = difflib.get_close_matches(keyword, spec_keywords, n=1, cutoff=0.6)
+        if close:
+            prefix += f" (did you mean {close[0]}=?)"
     return f"{prefix}; its signature is {signature}" if signature else prefix
 
 
@@ -257,8 +277,9 @@ _LATEX_HINTS = [
 def _latex_hint(errors: list[str], expression: str) -> str:
     joined = "\n".join(errors)
     if "Undefined control sequence" in joined:
-        # TeX's context line ends with the command it did not know.
-        culprit = re.search(r"(\\[A-Za-z]+)\s*$", next((ln for ln in joined.splitlines() if ln.startswith("l.")), ""))
+        # The first context line after "! Undefined control sequence." ends with the unknown command.
+        context = [ln for ln in joined.splitlines() if not ln.startswith("!")]
+        culprit = re.search(r"(\\[A-Za-z]+)\s*$", context[0]) if context else None
         if culprit:
             return (f"{culprit[1]} is not a LaTeX command known to Manim's template: fix its spelling, "
                     "add the package to a TexTemplate, or use a raw string if Python ate a backslash")
