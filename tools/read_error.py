@@ -19,7 +19,8 @@ _FRAME_RE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<
 _RICH_FRAME_RE = re.compile(r"(?P<file>/[^\s:]+\.py):(?P<line>\d+) in (?P<name>\S+)")
 _EXC_RE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Timeout|Violation|Warning)?)(?::\s?(?P<message>.*))?$")
 _NAME_ERROR_RE = re.compile(r"name '(?P<name>\w+)' is not defined")
-_ATTR_ERROR_RE = re.compile(r"'(?P<owner>[\w.]+)' object has no attribute '(?P<attr>\w+)'")
+# Manim's own __getattr__ words it without quotes around the class: "MathTex object has no attribute 'x'".
+_ATTR_ERROR_RE = re.compile(r"'?(?P<owner>[\w.]+)'? object has no attribute '(?P<attr>\w+)'")
 _MODULE_ATTR_RE = re.compile(r"module '(?P<owner>[\w.]+)' has no attribute '(?P<attr>\w+)'")
 _KWARG_RE = re.compile(r"(?P<callable>[\w.<>]+)\(\) got an unexpected keyword argument '(?P<kw>\w+)'")
 _POSITIONAL_RE = re.compile(r"(?P<callable>[\w.<>]+)\(\) takes (?P<detail>.+ positional arguments? but .+ given)")
@@ -122,11 +123,15 @@ def diagnose(
 ) -> Finding:
     """The core mapping from an exception to category, line, message and hint."""
     frame = user_frame(frames, user_file)
+    category, hint, fixable, details = _categorize(exc_type, message, tex, source)
+    if category == "latex" and tex and tex.get("expression") and source:
+        frame = _frame_holding_tex(frames, user_file, source, tex["expression"]) or frame
     line = frame.line if frame else None
     if syntax and syntax.get("file") == user_file and syntax.get("line"):
         line = syntax["line"]
+    if category == "timeout" and line and source:
+        line = _enclosing_while(source, line) or line
     code_line = _code_line(source, line) or (frame.code if frame else None)
-    category, hint, fixable, details = _categorize(exc_type, message, tex, source)
     text = f"{exc_type}: {message}" if message else exc_type
     if category == "latex" and tex and tex.get("expression"):
         text = f"LaTeX failed to compile `{tex['expression']}`"
@@ -145,6 +150,37 @@ def diagnose(
         fixable=fixable,
         details=details,
     )
+
+
+def _frame_holding_tex(frames: list[Frame], user_file: str | None, source: str, expression: str) -> Frame | None:
+    """The user frame, innermost first, whose line holds the failing TeX (helpers pass TeX along)."""
+    lines = source.splitlines()
+    probe = " ".join(expression.split())[:24]
+    if len(probe) < 2:
+        return None
+    for frame in reversed(frames):
+        if frame.file != user_file or not 0 < frame.line <= len(lines):
+            continue
+        text = " ".join(lines[frame.line - 1].split())
+        if probe in text or probe in text.replace("\\\\", "\\"):
+            return frame
+    return None
+
+
+def _enclosing_while(source: str, line: int) -> int | None:
+    """The header of the innermost `while` loop around `line`: where an endless loop is best fixed."""
+    import ast  # noqa: PLC0415 - only needed for timeouts
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    best = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.While) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            if best is None or node.lineno > best.lineno:
+                best = node
+    return best.lineno if best else None
 
 
 def _code_line(source: str | None, line: int | None) -> str | None:
@@ -208,12 +244,18 @@ def _categorize(
         if match:
             attr, owner = match["attr"], match["owner"]
             details.update(attribute=attr, owner=owner)
+            if owner == "NoneType":
+                return ("runtime", f"a value is None where a mobject was expected (before .{attr}): a lookup such as "
+                        "get_part_by_tex or a function without `return` gave nothing", False, details)
             rename = ATTRIBUTE_RENAMES.get(attr)
             if rename:
                 return "unknown_api", rename.hint, rename.replacement is not None, details
             return "unknown_api", f"{owner} has no attribute {attr!r} in Manim CE", False, details
         return "runtime", None, False, details
     if exc_type == "TypeError":
+        if "Passing Mobject methods to Scene.play" in message:
+            return ("bad_arguments", "animate the method instead: self.play(mob.animate.shift(UP)) rather than "
+                    "self.play(mob.shift, UP)", True, details)
         match = _KWARG_RE.search(message)
         if match:
             keyword = match["kw"]
@@ -222,6 +264,9 @@ def _categorize(
                 target = RANGE_KEYWORDS[keyword]
                 return "bad_arguments", f"{keyword} was replaced by {target}=[min, max, step] in Manim CE", True, details
             return "bad_arguments", _signature_hint(match["callable"], keyword), False, details
+        if "Expected all inputs for parameter" in message:
+            return ("bad_arguments", "only mobjects may be passed positionally here: pass the other arguments by "
+                    "keyword (for example color=RED, buff=0.2); they are keyword-only since Manim CE 0.19", True, details)
         if _POSITIONAL_RE.search(message) or _MISSING_RE.search(message):
             callable_name = (_POSITIONAL_RE.search(message) or _MISSING_RE.search(message))["callable"]  # type: ignore[index]
             return "bad_arguments", _signature_hint(callable_name, None), False, details
