@@ -33,7 +33,7 @@ NAME_RENAMES: dict[str, Rename] = {
             "GraphScene was removed in Manim CE 0.11: derive from Scene and build "
             "`axes = Axes(x_range=[...], y_range=[...])`, then `axes.plot(f)`",
         ),
-        Rename("FadeInFrom", "FadeIn", "FadeInFrom(m, DIR) is FadeIn(m, shift=DIR) in Manim CE"),
+        Rename("FadeInFrom", "FadeIn", "FadeInFrom(m, DIR) is FadeIn(m, shift=-DIR) in Manim CE (it arrives from DIR)"),
         Rename("FadeInFromDown", "FadeIn", "FadeInFromDown(m) is FadeIn(m, shift=UP) in Manim CE"),
         Rename("FadeOutAndShift", "FadeOut", "FadeOutAndShift(m, DIR) is FadeOut(m, shift=DIR) in Manim CE"),
         Rename("FadeOutAndShiftDown", "FadeOut", "FadeOutAndShiftDown(m) is FadeOut(m, shift=DOWN) in Manim CE"),

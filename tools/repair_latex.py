@@ -62,11 +62,18 @@ def _trim_prose(text: str) -> str | None:
     if first is None:
         return None
     last = len(lines)
-    while last > first and (not lines[last - 1].strip() or (not lines[last - 1][:1].isspace() and not parses(lines[last - 1]))):
+    while last > first and (not lines[last - 1].strip() or _is_prose(lines[last - 1])):
         last -= 1
     if first == 0 and last == len(lines):
         return None
     return "\n".join(lines[first:last]).rstrip() + "\n"
+
+
+def _is_prose(line: str) -> bool:
+    """A closing sentence after the code, not a (possibly broken) line of code."""
+    if line[:1].isspace() or re.search(r"[=()\[\]{}]", line):
+        return False
+    return not parses(line)
 
 
 # --- raw-latex ------------------------------------------------------------------------------------
@@ -86,6 +93,8 @@ _T_COMMANDS = {
     "trianglerighteq", "top", "tfrac", "tbinom", "therefore", "tiny", "tt", "twoheadrightarrow",
     "textwidth", "tag", "thinspace", "thicksim", "thickapprox", "tabular", "today", "textheight",
 }
+# Commands short enough to be ordinary text after a newline or tab ("\ne" in "...\nend").
+_AMBIGUOUS_COMMANDS = {"ne", "ni", "nu", "to", "tt", "tag", "top", "tan", "tau"}
 _STRING_PREFIX_RE = re.compile(r"(?P<prefix>[A-Za-z]*)(?P<quote>'''|\"\"\"|'|\")")
 _HEX = set("0123456789abcdefABCDEF")
 
@@ -160,6 +169,8 @@ def _classify_escapes(body: str, *, is_fstring: bool) -> tuple[list[int], bool, 
     """Indices of LaTeX backslashes Python would mangle, whether real escapes exist, the commands."""
     offending: list[int] = []
     commands: list[str] = []
+    maybe: list[int] = []
+    commands_maybe: list[str] = []
     intentional = False
     i = 0
     while i < len(body):
@@ -178,10 +189,13 @@ def _classify_escapes(body: str, *, is_fstring: bool) -> tuple[list[int], bool, 
             continue
         if nxt in "abfvr":
             bad = len(word) >= 2
-        elif nxt == "n":
-            bad = word in _N_COMMANDS
-        elif nxt == "t":
-            bad = word in _T_COMMANDS
+        elif nxt in "nt":
+            bad = word in (_N_COMMANDS if nxt == "n" else _T_COMMANDS)
+            if word in _AMBIGUOUS_COMMANDS:
+                maybe.append(i)
+                commands_maybe.append("\\" + word)
+                i += 2
+                continue
         elif nxt == "x":
             bad = not set(body[i + 2 : i + 4]) <= _HEX or len(body[i + 2 : i + 4]) < 2
         elif nxt == "u":
@@ -200,6 +214,12 @@ def _classify_escapes(body: str, *, is_fstring: bool) -> tuple[list[int], bool, 
         else:
             intentional = True
         i += 2
+    if maybe and (offending or re.search(r"[{}^_$]", body)):
+        # Other LaTeX in the same string: "\ne" is the command, not a newline before "e".
+        offending = sorted(offending + maybe)
+        commands += commands_maybe
+    elif maybe:
+        intentional = True
     return offending, intentional, commands
 
 
@@ -258,6 +278,77 @@ def find_mathtex_dollars(src: SourceText, findings: list[Finding]) -> list[Edit]
     return edits
 
 
+# --- latex-unicode --------------------------------------------------------------------------------
+
+# Characters LLMs paste into TeX strings that LaTeX's default setup cannot typeset
+# ("Unicode character α (U+03B1) not set up for use with LaTeX"), and their math-mode commands.
+UNICODE_TO_LATEX: dict[str, str] = {
+    **{ch: "\\" + name for ch, name in zip(
+        "αβγδεζηθικλμνξπρσςτυφχψωϕϵϑΓΔΘΛΞΠΣΥΦΨΩ",
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma varsigma tau "
+        "upsilon phi chi psi omega phi epsilon vartheta Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi "
+        "Omega".split(),
+    )},
+    **{ch: "\\" + name for ch, name in zip(
+        "×·≤≥≠±∓→←⇒⇐⇔↔↦∞∑∏∫∮√∂∇∈∉∋⊂⊆⊃⊇∪∩≈≡∀∃∅∝∘⊗⊕∧∨¬⟨⟩≪≫∼≅⊥∠ℏℓ…⋯",
+        "times cdot leq geq neq pm mp rightarrow leftarrow Rightarrow Leftarrow Leftrightarrow leftrightarrow "
+        "mapsto infty sum prod int oint sqrt partial nabla in notin ni subset subseteq supset supseteq cup cap "
+        "approx equiv forall exists emptyset propto circ otimes oplus wedge vee neg langle rangle ll gg sim "
+        "cong perp angle hbar ell ldots cdots".split(),
+    )},
+    **{ch: "\\mathbb{" + letter + "}" for ch, letter in zip("ℝℕℤℚℂ", "RNZQC")},
+    **{ch: "^{" + digit + "}" for ch, digit in zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")},
+    **{ch: "_{" + digit + "}" for ch, digit in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789")},
+    "−": "-", "′": "'", "°": "^{\\circ}",
+}
+
+
+def find_latex_unicode(src: SourceText, findings: list[Finding]) -> list[Edit]:
+    """Greek letters and math symbols typed as Unicode in TeX strings → their LaTeX commands."""
+    edits = []
+    for call in src.nodes(ast.Call):
+        name = call_name(call)
+        if name == "Tex" and isinstance(call.func, ast.Name):
+            args, math_mode = list(call.args), False
+        elif name in _MATH_MODE_ARGUMENTS and not (name == "get_tex" and not isinstance(call.func, ast.Attribute)):
+            positions, keywords = _MATH_MODE_ARGUMENTS[name]
+            args = [a for i, a in enumerate(call.args) if -1 in positions or i in positions]
+            args += [k.value for k in call.keywords if k.arg in keywords]
+            math_mode = True
+        else:
+            continue
+        for arg in args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and any(ch in UNICODE_TO_LATEX for ch in arg.value):
+                new = _latex_for_unicode(src.segment(arg), math_mode=math_mode)
+                if new is not None:
+                    found = "".join(dict.fromkeys(ch for ch in arg.value if ch in UNICODE_TO_LATEX))
+                    edits.append(src.replace(arg, new, f"{found} → LaTeX commands in {name}({_short(arg.value)})"))
+    return edits
+
+
+def _latex_for_unicode(literal: str, *, math_mode: bool) -> str | None:
+    match = _STRING_PREFIX_RE.match(literal)
+    if not match or any(c in match["prefix"].lower() for c in "fbu") or _string_literals(literal) != [(0, len(literal))]:
+        return None  # f-strings, bytes and implicit concatenations: leave to the model
+    raw = "r" in match["prefix"].lower()
+    out = []
+    in_math = False
+    for index, char in enumerate(literal):
+        if char == "$" and (index == 0 or literal[index - 1] != "\\"):
+            in_math = not in_math
+        command = UNICODE_TO_LATEX.get(char)
+        if command is None:
+            out.append(char)
+            continue
+        following = literal[index + 1 : index + 2]
+        if command[-1:].isalpha() and following.isalpha():
+            command += " "
+        if not raw:
+            command = command.replace("\\", "\\\\")
+        out.append(command if math_mode or in_math or command == "-" else f"${command.strip()}$")
+    return "".join(out)
+
+
 # --- tex-math-mode ----------------------------------------------------------------------------------
 
 _MATH_ONLY_COMMANDS = {
@@ -303,6 +394,83 @@ def _is_pure_math(tex: str) -> bool:
     # can place; leave it to the model.
     prose = _PLAIN_WORD_RE.findall(_COMMAND_RE.sub(" ", _TEXT_GROUP_RE.sub(" ", tex)))
     return len(prose) < 2
+
+
+# --- latex-typo -----------------------------------------------------------------------------------
+
+# Commands that LaTeX's "Undefined control sequence" most often hides: common ones from other
+# packages or conventions, then a vocabulary for spelling repairs.
+_COMMAND_SUBSTITUTES = {
+    "R": "mathbb{R}", "N": "mathbb{N}", "Z": "mathbb{Z}", "Q": "mathbb{Q}", "C": "mathbb{C}",
+    "bm": "boldsymbol", "mathscr": "mathcal", "degree": "circ", "eps": "epsilon", "infinity": "infty", "implies": "Rightarrow",
+}
+_KNOWN_COMMANDS = sorted(
+    _MATH_ONLY_COMMANDS
+    | _N_COMMANDS
+    | _T_COMMANDS
+    | set(
+        "sqrt frac dfrac tfrac cdot ldots cdots vdots ddots quad qquad text mathrm mathbf mathsf mathtt mathit "
+        "operatorname overline underline widehat widetilde dot ddot big Big bigg Bigg langle rangle lfloor rfloor "
+        "lceil rceil mid parallel perp angle triangle square circ bullet star ast dagger prime neg land lor "
+        "oplus otimes odot bigcup bigcap bigoplus coprod iint iiint limsup liminf arg dim sec csc cot arcsin "
+        "arccos arctan sinh cosh tanh mathfrak boldsymbol check breve acute grave overrightarrow overleftarrow "
+        "overset underset stackrel binom begin end displaystyle scriptstyle hspace vspace color boxed simeq "
+        "setminus varnothing emptyset hbar ell Re Im aleph uparrow downarrow longrightarrow longleftarrow "
+        "Longrightarrow longmapsto hookrightarrow because vdash models dots leftrightarrow Leftrightarrow "
+        "varphi varepsilon vartheta varrho varpi Upsilon mathbb mathcal underbrace overbrace sum int oint "
+        "prod lim exp ln log sin cos tan det max min sup inf".split()
+    )
+)
+_UNDEFINED_RE = re.compile(r"(\\[A-Za-z]+)\s*\n")
+
+
+def find_latex_typo(src: SourceText, findings: list[Finding]) -> list[Edit]:
+    """A misspelled LaTeX command that the check reported as undefined (\\alpah → \\alpha, \\R → \\mathbb{R})."""
+    fixes = {}
+    for finding in findings:
+        errors = "\n".join(finding.details.get("tex_errors") or []) if finding.category == "latex" else ""
+        if "Undefined control sequence" not in errors:
+            continue
+        match = _UNDEFINED_RE.search(errors.split("Undefined control sequence", 1)[1])
+        if match:
+            wrong = match.group(1)[1:]
+            right = _COMMAND_SUBSTITUTES.get(wrong) or _closest_command(wrong)
+            if right:
+                fixes[wrong] = right
+    edits = []
+    for start, end in _string_literals(src.text) if fixes else []:
+        literal = src.text[start:end]
+        new = literal
+        for wrong, right in fixes.items():
+            new = re.sub(rf"(?<=\\){re.escape(wrong)}(?![A-Za-z])", lambda _m, r=right: r, new)
+        if new != literal:
+            changed = ", ".join(f"\\{w} → \\{r}" for w, r in fixes.items() if f"\\{w}" in literal)
+            edits.append(Edit(start, end, new, src.line_at(start), changed))
+    return edits
+
+
+def _closest_command(wrong: str) -> str | None:
+    """The one known command within a typo or two of `wrong` (swapped letters count once); else None."""
+    limit = 1 if len(wrong) <= 5 else 2
+    scored = sorted((_typo_distance(wrong, c), c) for c in _KNOWN_COMMANDS)
+    best, runner_up = scored[0], scored[1]
+    if best[0] <= limit and runner_up[0] > best[0]:
+        return best[1]
+    return None
+
+
+def _typo_distance(a: str, b: str) -> int:
+    """Edit distance where an insertion, deletion, substitution or swap of neighbours costs 1."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def _short(text: str, limit: int = 24) -> str:

@@ -3,15 +3,16 @@
 The repairs never re-print a whole file with `ast.unparse`: that would drop the user's comments and
 formatting. A rule finds nodes with `ast`, turns them into `Edit`s (a character range and its new
 text) and `splice` applies them. This module holds that plumbing; the rules live in
-`repair_rules.py` and `repair_latex.py`.
+`repair_latex.py`, `repair_rules.py`, `repair_signatures.py` and `repair_scene.py`.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 
 @dataclass(frozen=True)
@@ -25,14 +26,15 @@ class Edit:
     note: str
 
 
+@lru_cache(maxsize=16)
+def source_text(text: str) -> SourceText:
+    """A shared `SourceText` for `text`: the rules of one round mostly see the same text."""
+    return SourceText(text)
+
+
 def parses(text: str) -> bool:
-    """True if `text` is valid Python."""
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError):
-        # ValueError: source with NUL bytes.
-        return False
-    return True
+    """True if `text` is valid Python (the parse is kept for the rules that look at it next)."""
+    return source_text(text).tree is not None
 
 
 class SourceText:
@@ -81,12 +83,25 @@ class SourceText:
     def line_start(self, lineno: int) -> int:
         return self._starts[lineno - 1]
 
-    def nodes(self, kind: type[ast.AST] | tuple[type[ast.AST], ...]) -> list:
-        """Every node of the given type(s), in source order; empty when the text does not parse."""
+    @cached_property
+    def all_nodes(self) -> list[ast.AST]:
+        """Every node, in source order (one walk, shared by all the rules that look at this text)."""
         if self.tree is None:
             return []
-        found = [n for n in ast.walk(self.tree) if isinstance(n, kind)]
-        return sorted(found, key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        return sorted(ast.walk(self.tree), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+
+    def nodes(self, kind: type[ast.AST] | tuple[type[ast.AST], ...]) -> list:
+        """Every node of the given type(s), in source order; empty when the text does not parse."""
+        return [n for n in self.all_nodes if isinstance(n, kind)]
+
+    @cached_property
+    def bound_names(self) -> set[str]:
+        """See `bound_names()`; empty when the text does not parse."""
+        return _bound_names(self.all_nodes)
+
+    @cached_property
+    def defined_methods(self) -> set[str]:
+        return {n.name for n in self.nodes((ast.FunctionDef, ast.AsyncFunctionDef))}
 
     # --- edit builders -------------------------------------------------------------------------
 
@@ -98,30 +113,41 @@ class SourceText:
         return Edit(offset, offset, new, self.line_at(offset), note)
 
     def delete_argument(self, call: ast.Call, node: ast.AST, note: str) -> Edit:
-        """Remove one argument (positional or keyword) of `call` together with its comma.
+        """Remove one argument (positional or keyword) of `call` together with its comma."""
+        siblings = sorted([*call.args, *call.keywords], key=lambda n: (n.lineno, n.col_offset))  # type: ignore[attr-defined]
+        return self.delete_item(self.span(node), [self.span(n) for n in siblings], self.span(call)[0], note)
 
-        An argument alone on its line(s) loses the whole line(s), so a one-argument-per-line call
-        stays tidy; otherwise the comma after it (or, for the last argument, before it) goes too.
+    def delete_dict_item(self, mapping: ast.Dict, index: int, note: str) -> Edit:
+        """Remove the `key: value` pair at `index` of a dict display together with its comma."""
+        spans = [(self.span(k)[0], self.span(v)[1]) for k, v in zip(mapping.keys, mapping.values) if k is not None]
+        return self.delete_item(spans[index], spans, self.span(mapping)[0], note)
+
+    def delete_item(self, item: tuple[int, int], siblings: list[tuple[int, int]], container_start: int, note: str) -> Edit:
+        """Remove one element of a comma-separated list (call arguments, dict items).
+
+        An element alone on its line(s) loses the whole line(s), so a one-item-per-line layout stays
+        tidy; otherwise the comma after it (or, for the last element, before it) goes too.
         """
-        start, end = self.span(node)
+        start, end = item
         text = self.text
+        line = self.line_at(start)
         line_begin = text.rfind("\n", 0, start) + 1
         after = re.match(r"[ \t]*,?[ \t]*(#[^\n]*)?\n", text[end:])
         if text[line_begin:start].strip() == "" and after:
-            return Edit(line_begin, end + after.end(), "", node.lineno, note)  # type: ignore[attr-defined]
+            return Edit(line_begin, end + after.end(), "", line, note)
         comma_after = re.match(r"\s*,[ \t]*", text[end:])
-        is_last = node is _ordered_arguments(call)[-1]
+        is_last = item == max(siblings)
         if comma_after and not is_last:
-            return Edit(start, end + comma_after.end(), "", node.lineno, note)  # type: ignore[attr-defined]
-        before = re.search(r",\s*$", text[:start])
-        if before and before.start() >= self.span(call)[0]:
-            return Edit(before.start(), end, "", node.lineno, note)  # type: ignore[attr-defined]
-        return Edit(start, end + (comma_after.end() if comma_after else 0), "", node.lineno, note)  # type: ignore[attr-defined]
-
-
-def _ordered_arguments(call: ast.Call) -> list[ast.AST]:
-    nodes: list[ast.AST] = [*call.args, *call.keywords]
-    return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))  # type: ignore[attr-defined]
+            if text[end + comma_after.end() : end + comma_after.end() + 1] in ("\n", "#"):
+                # The element ends its line: take the blanks before it, or they would trail.
+                while start > line_begin and text[start - 1] in " \t":
+                    start -= 1
+                return Edit(start, end + comma_after.end() - len(comma_after.group().split(",")[1]), "", line, note)
+            return Edit(start, end + comma_after.end(), "", line, note)
+        before = re.search(r",\s*$", text[container_start:start])
+        if before:
+            return Edit(container_start + before.start(), end, "", line, note)
+        return Edit(start, end + (comma_after.end() if comma_after else 0), "", line, note)
 
 
 def splice(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
@@ -133,9 +159,19 @@ def splice(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
     used: list[Edit] = []
     last_end = -1
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
-        if edit.start < last_end or (used and edit.start == used[-1].start and edit.start == edit.end):
-            continue
         if text[edit.start : edit.end] == edit.new:
+            continue
+        if used and edit.start < last_end and edit.new == "" and used[-1].new == "":
+            # Two deletions that touch (neighbouring arguments) merge into one.
+            previous = used[-1]
+            start, end = previous.start, max(previous.end, edit.end)
+            if text[end : end + 1] in ("\n", "#", ""):
+                while start > 0 and text[start - 1] in " \t":
+                    start -= 1
+            used[-1] = Edit(start, end, "", previous.line, previous.note or edit.note)
+            last_end = max(last_end, edit.end)
+            continue
+        if edit.start < last_end or (used and edit.start == used[-1].start and edit.start == edit.end):
             continue
         used.append(edit)
         last_end = max(last_end, edit.end)
@@ -171,8 +207,12 @@ def bound_names(tree: ast.AST) -> set[str]:
     A rename must leave alone a name the user defined, e.g. their own `ShowCreation` helper.
     Star imports bind nothing visible here, which is what we want.
     """
+    return _bound_names(ast.walk(tree))
+
+
+def _bound_names(nodes: Iterable[ast.AST]) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
