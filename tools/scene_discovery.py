@@ -6,13 +6,13 @@ scene class (`Scene`, `ThreeDScene`, `manim.MovingCameraScene`, ...) or, transit
 scene class in the file.
 
 When no scene is named, the rule is: the last scene defined that no other scene in the file
-subclasses (its "concrete" scenes), since helper base scenes usually come first.
+subclasses (its "concrete" scenes, since helper base scenes usually come first), preferring one
+with a construct() method somewhere in its in-file chain.
 """
 
 from __future__ import annotations
 
 import ast
-import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,7 +34,7 @@ DEFAULT_SCENE_BASES = frozenset(
         "SpecialThreeDScene",
     }
 )
-CHOICE_RULE = "the last scene defined that no other scene in the file subclasses"
+CHOICE_RULE = "the last scene defined that has a construct() and that no other scene in the file subclasses"
 
 
 @dataclass
@@ -98,7 +98,14 @@ def resolve_base(ctx: SourceContext, expr: ast.expr, file_classes: set[str]) -> 
 
 
 def class_infos(ctx: SourceContext, scene_bases: frozenset[str]) -> dict[str, ClassInfo]:
-    """Every top-level class, with `is_scene` worked out transitively."""
+    """Every top-level class, with `is_scene` worked out transitively (cached on `ctx`)."""
+    cache: dict[frozenset[str], dict[str, ClassInfo]] = ctx.__dict__.setdefault("_class_infos", {})
+    if scene_bases not in cache:
+        cache[scene_bases] = _class_infos(ctx, scene_bases)
+    return cache[scene_bases]
+
+
+def _class_infos(ctx: SourceContext, scene_bases: frozenset[str]) -> dict[str, ClassInfo]:
     nodes = top_level_classes(ctx.tree)
     names = {n.name for n in nodes}
     infos: dict[str, ClassInfo] = {}
@@ -150,8 +157,9 @@ def choose_scene(ctx: SourceContext, scene_bases: frozenset[str], requested: str
     concrete = [n for n in scenes if n not in subclassed]
     choice = SceneChoice(scene=None, scenes=scenes, reason=None, classes=infos)
 
+    runnable = [n for n in concrete if any("construct" in c.defines for c in in_file_chain(infos, n))]
     for name in concrete:
-        if not any("construct" in c.defines for c in in_file_chain(infos, name)):
+        if name not in runnable:
             choice.findings.append(
                 ctx.finding(
                     infos[name].node,
@@ -172,6 +180,8 @@ def choose_scene(ctx: SourceContext, scene_bases: frozenset[str], requested: str
             choice.findings.append(ctx.finding(infos[requested].node, "no_scene", message, hint=hint))
             return choice
         available = ", ".join(scenes) if scenes else "none"
+        import difflib  # only on this error path
+
         close = difflib.get_close_matches(requested, scenes, n=3, cutoff=0.5)
         hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"scenes in the file: {available}"
         message = f"no scene named {requested!r} in {ctx.filename}; scenes defined: {available}"
@@ -184,7 +194,7 @@ def choose_scene(ctx: SourceContext, scene_bases: frozenset[str], requested: str
     if len(concrete) == 1 and len(scenes) == 1:
         choice.scene, choice.reason = concrete[0], "the only scene in the file"
         return choice
-    pick = (concrete or scenes)[-1]
+    pick = (runnable or concrete or scenes)[-1]
     others = [n for n in scenes if n != pick]
     choice.scene = pick
     choice.reason = f"picked {pick}, {CHOICE_RULE}; others: {', '.join(others)} (choose with --scene NAME)"

@@ -25,6 +25,7 @@ from typing import Any
 from manim_agent import settings
 from manim_agent.tools.diagnosis import Category, Finding, Severity
 
+NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 FENCE_RE = re.compile(r"^\s*```\s*(python|py|python3)?\s*$", re.MULTILINE | re.IGNORECASE)
 # Python's own error text when a non-raw string holds \u, \x or \N followed by LaTeX letters.
 ESCAPE_ERROR_RE = re.compile(r"unicodeescape|truncated \\[xuU]|malformed \\N", re.IGNORECASE)
@@ -59,18 +60,48 @@ class SourceContext:
         self.source = source
         self.tree = tree
         self.filename = filename
-        self.lines = source.splitlines()
+        self.lines = split_lines(source)
+
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        """Every node, in `ast.walk` order. Each lint reads this list (or `of_type`) instead of
+        walking the tree again: the walks were most of the stage's time."""
+        self._walk()
+        return self.__dict__["nodes"]
 
     @cached_property
     def parents(self) -> dict[ast.AST, ast.AST]:
-        return {child: node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
+        self._walk()
+        return self.__dict__["parents"]
+
+    def _walk(self) -> None:
+        nodes: list[ast.AST] = [self.tree]
+        parents: dict[ast.AST, ast.AST] = {}
+        children = ast.iter_child_nodes
+        for node in nodes:  # the list grows while we iterate: breadth-first, like ast.walk
+            for child in children(node):
+                parents[child] = node
+                nodes.append(child)
+        by_type: dict[type, list[ast.AST]] = {}
+        for node in nodes:
+            by_type.setdefault(type(node), []).append(node)
+        self.__dict__.update(nodes=nodes, parents=parents, _by_type=by_type)
+
+    def of_type(self, *types: type) -> list[Any]:
+        """The nodes of the given AST types (walk order within each type)."""
+        if "_by_type" not in self.__dict__:
+            self._walk()
+        by_type = self.__dict__["_by_type"]
+        if len(types) == 1:
+            return by_type.get(types[0], [])
+        return [n for t in types for n in by_type.get(t, [])]
 
     @cached_property
     def imports(self) -> dict[str, str]:
         """Local name -> the dotted thing it refers to: `import numpy as np` gives np -> numpy,
         `from os import path as p` gives p -> os.path."""
         names: dict[str, str] = {}
-        for node in ast.walk(self.tree):
+        for node in self.of_type(ast.Import, ast.ImportFrom):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -85,12 +116,27 @@ class SourceContext:
         return names
 
     @cached_property
+    def bound_names(self) -> frozenset[str]:
+        """Every name the file binds anywhere, in any scope (assignments, defs, parameters,
+        imports, loop/with/except targets, match captures, global/nonlocal declarations)."""
+        of = self.of_type
+        names = {n.id for n in of(ast.Name) if not isinstance(n.ctx, ast.Load)}
+        names.update(n.name for n in of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        names.update(n.arg for n in of(ast.arg))
+        for node in of(ast.Import, ast.ImportFrom):
+            names.update(a.asname or a.name.split(".")[0] for a in node.names if a.name != "*")
+        for node in of(ast.Global, ast.Nonlocal):
+            names.update(node.names)
+        names.update(n.name for n in of(ast.ExceptHandler, ast.MatchAs, ast.MatchStar) if n.name)
+        names.update(n.rest for n in of(ast.MatchMapping) if n.rest)
+        type_var = getattr(ast, "TypeVar", None)  # Python 3.12 generics: class C[T]
+        if type_var is not None:
+            names.update(n.name for n in of(type_var, ast.ParamSpec, ast.TypeVarTuple))  # type: ignore[attr-defined]
+        return frozenset(names)
+
+    @cached_property
     def star_imports(self) -> list[str]:
-        return [
-            node.module or ""
-            for node in ast.walk(self.tree)
-            if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
-        ]
+        return [node.module or "" for node in self.of_type(ast.ImportFrom) if any(a.name == "*" for a in node.names)]
 
     def dotted(self, node: ast.AST) -> str | None:
         """`np.linalg.norm` -> "numpy.linalg.norm" (import aliases resolved); None if not a plain chain."""
@@ -192,11 +238,12 @@ def run_static_checks(
     result = StaticResult(scene=None)
     index = None
     if api_lint:
-        from manim_agent.tools.api_index import load_index
+        from manim_agent.tools import api_index
 
-        index = load_index()
+        index = api_index.load_index()
         if index is None:
-            result.notes.append("API lint skipped: no index of the installed manim (is manim installed?)")
+            why = api_index.last_build_error or "is manim installed?"
+            result.notes.append(f"API lint skipped: no index of the installed manim ({why})")
     scene_bases = index.scene_classes if index is not None else scene_discovery.DEFAULT_SCENE_BASES
     choice = scene_discovery.choose_scene(ctx, scene_bases, requested=scene)
     result.scene, result.scenes, result.chose_scene_reason = choice.scene, choice.scenes, choice.reason
@@ -206,6 +253,12 @@ def run_static_checks(
     findings += latex_lint.check_latex(ctx)
     result.findings = sort_findings(findings)
     return result
+
+
+def split_lines(source: str) -> list[str]:
+    """Lines as Python numbers them: only \n, \r\n and \r end a line (str.splitlines also
+    splits on form feeds and Unicode separators, which would shift every later line number)."""
+    return NEWLINE_RE.split(source)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
@@ -240,7 +293,7 @@ def _check_source_text(source: str | bytes, filename: str) -> str | StaticResult
         message = f"{filename} is not Python source text: it holds bytes that are not valid UTF-8"
         return StaticResult(scene=None, findings=[_plain("syntax", message, not_text_hint, line=line)])
     source = source.lstrip("\ufeff")
-    code = [ln for ln in source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    code = [ln for ln in split_lines(source) if ln.strip() and not ln.lstrip().startswith("#")]
     if not code:
         what = "empty" if not source.strip() else "only comments"
         message = f"{filename} is {what}: there is no scene to render"
@@ -250,10 +303,10 @@ def _check_source_text(source: str | bytes, filename: str) -> str | StaticResult
 
 
 def _syntax_finding(exc: SyntaxError, source: str) -> Finding:
-    lines = source.splitlines()
+    lines = split_lines(source)
     line = exc.lineno
     code_line = lines[line - 1].strip() if line and 1 <= line <= len(lines) else (exc.text or "").strip() or None
-    message = f"SyntaxError: {exc.msg}"
+    message = f"{type(exc).__name__}: {exc.msg}"
     hint = None
     fixable = False
     if FENCE_RE.search(source):
@@ -263,7 +316,7 @@ def _syntax_finding(exc: SyntaxError, source: str) -> Finding:
         hint = 'a LaTeX command in a normal string starts a Python escape (\\u, \\x, \\N): use a raw string: r"\\underline{x}"'
         fixable = True
     elif line and code_line and _looks_like_prose(code_line):
-        hint = "the file starts with prose, not Python: keep only the code"
+        hint = f"line {line} is prose, not Python: keep only the code"
     return Finding(
         stage="static",
         category="syntax",
