@@ -209,7 +209,14 @@ def _no_scene_finding(ctx: SourceContext, infos: dict[str, ClassInfo]) -> Findin
         for base in info.bases:
             name = base.partition(":")[2] if base else ""
             if name in NAME_RENAMES:
-                return ctx.finding(info.node, "no_scene", message, hint=NAME_RENAMES[name].hint)
+                # The class is meant as a scene; what is wrong is the removed base class's name.
+                return ctx.finding(
+                    info.node,
+                    "unknown_api",
+                    f"class {info.name} derives from {name}, which does not exist in Manim CE",
+                    hint=NAME_RENAMES[name].hint,
+                    details={"name": name},
+                )
         if "construct" in info.defines:
             node = info.node
             written = ", ".join(ast.unparse(b) for b in info.node.bases) or "no base class"

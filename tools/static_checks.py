@@ -262,8 +262,17 @@ def split_lines(source: str) -> list[str]:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """By line, then column; findings without a line (whole-file problems) come first."""
-    return sorted(findings, key=lambda f: (f.line or 0, f.column or 0))
+    """By line, then column; findings without a line (whole-file problems) come first.
+
+    Two checks can report the same fault (a removed base class is both an unknown name and the
+    reason no scene exists); one finding per category, line and name is kept, the first one found.
+    """
+    unique: dict[tuple, Finding] = {}
+    for finding in findings:
+        name = finding.details.get("name")
+        key = (finding.category, finding.line, name) if name else (finding.category, finding.line, finding.column, finding.message)
+        unique.setdefault(key, finding)
+    return sorted(unique.values(), key=lambda f: (f.line or 0, f.column or 0))
 
 
 def _plain(category: Category, message: str, hint: str | None = None, **kw: Any) -> Finding:
