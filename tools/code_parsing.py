@@ -24,6 +24,7 @@ SEARCH_RE = re.compile(r"^[ \t]*<{5,9}[ \t]*SEARCH[ \t]*$")
 DIVIDER_RE = re.compile(r"^[ \t]*={5,9}[ \t]*$")
 REPLACE_RE = re.compile(r"^[ \t]*>{5,9}[ \t]*REPLACE[ \t]*$")
 SCENE_CLASS_RE = re.compile(r"^class\s+\w+\s*\([^)]*Scene[^)]*\)\s*:", re.MULTILINE)
+MANIM_IMPORT_RE = re.compile(r"^\s*(from\s+manim\b|import\s+manim\b)", re.MULTILINE)
 CODE_START_RE = re.compile(r"^(from\s+\w[\w.]*\s+import\b|import\s+\w|class\s+\w+|def\s+\w+|@\w|#)")
 PYTHON_LANGS = {"", "python", "py", "python3", "manim"}
 # How many trailing lines of prose after unfenced code we are willing to trim to make it parse.
@@ -189,7 +190,10 @@ def apply_edit(source: str, edit: EditBlock) -> tuple[str | None, str | None]:
     for key in (str.rstrip, str.strip):
         starts = _find_line_window(source_lines, search_lines, key)
         if len(starts) > 1:
-            return None, f"its SEARCH text matches {len(starts)} places; add surrounding lines so it matches exactly one."
+            return (
+                None,
+                f"its SEARCH text matches {len(starts)} places; add surrounding lines so it matches exactly one.",
+            )
         if len(starts) == 1:
             start = starts[0]
             first_search = next((line for line in search_lines if line.strip()), "")
@@ -244,8 +248,11 @@ def looks_cut_off(code: str) -> bool:
     message = str(error.msg if hasattr(error, "msg") else error)
     last_line = len(code.rstrip("\n").split("\n"))
     at_end = error.lineno is not None and error.lineno >= last_line - 1
-    return "was never closed" in message or "EOF" in message or ("unterminated" in message and at_end) or (
-        at_end and "expected an indented block" in message
+    return (
+        "was never closed" in message
+        or "EOF" in message
+        or ("unterminated" in message and at_end)
+        or (at_end and "expected an indented block" in message)
     )
 
 
@@ -289,6 +296,11 @@ def _choose_block(blocks: list[FencedBlock]) -> tuple[str | None, list[str]]:
             notes.append(f"joined {len(python)} code blocks that together form the file")
             return joined.strip("\n") + "\n", notes
         chosen = max(python, key=lambda b: len(b.body))
+    earlier = python[: python.index(chosen)]
+    if not MANIM_IMPORT_RE.search(chosen.body) and any(MANIM_IMPORT_RE.search(b.body) for b in earlier):
+        # The imports (and helpers) came in their own block before the scene.
+        notes.append(f"joined {len(earlier) + 1} code blocks that together form the file")
+        return "\n\n".join(b.body.strip("\n") for b in earlier + [chosen]) + "\n", notes
     if len(python) > 1 and not notes:
         notes.append(f"the reply had {len(python)} code blocks; used the one defining the scene")
     return chosen.body.strip("\n") + "\n", notes
@@ -318,7 +330,9 @@ def extract_code(text: str | None, *, previous: str | None = None, truncated: bo
         if code is None:
             langs = ", ".join(sorted({b.lang or "untagged" for b in blocks}))
             return ParsedCode(
-                "none", None, f"Your reply had code blocks ({langs}) but no Python. Send the scene in one ```python block."
+                "none",
+                None,
+                f"Your reply had code blocks ({langs}) but no Python. Send the scene in one ```python block.",
             )
         if any(not b.closed for b in blocks) and (truncated or looks_cut_off(code)):
             return ParsedCode("file", None, CUT_OFF_PROBLEM, notes)
@@ -343,7 +357,9 @@ def _extract_edit(text: str, *, previous: str | None, truncated: bool) -> Parsed
     edits, problem = parse_edit_blocks(text)
     if previous is None or not previous.strip():
         return ParsedCode(
-            "edit", None, "You sent search/replace edits, but there is no previous code to edit. Send the complete file."
+            "edit",
+            None,
+            "You sent search/replace edits, but there is no previous code to edit. Send the complete file.",
         )
     if problem:
         if truncated:
@@ -359,7 +375,9 @@ def _extract_edit(text: str, *, previous: str | None, truncated: bool) -> Parsed
 
 _LATEX_ESCAPES = {"\x0c": "\\f", "\x08": "\\b", "\t": "\\t", "\r": "\\r", "\x07": "\\a", "\x0b": "\\v"}
 # A JSON/YAML "\n" escape swallowed the backslash of \nabla, \neq, \nu ... when followed by letters.
-_SWALLOWED_NEWLINE_RE = re.compile(r"\n(?=(abla|eq|u\b|u\s|u\}|ot|otin|ewline|leq|geq|i\b|i\s|exists|ormalsize|parallel))")
+_SWALLOWED_NEWLINE_RE = re.compile(
+    r"\n(?=(abla|eq|u\b|u\s|u\}|ot|otin|ewline|leq|geq|i\b|i\s|exists|ormalsize|parallel))"
+)
 
 
 def repair_latex_escapes(latex: str) -> str:
@@ -399,6 +417,21 @@ def _escape_json_backslashes(text: str) -> str:
     return _JSON_ESCAPE_RE.sub(fix, text)
 
 
+_SINGLE_QUOTED_LINE = re.compile(r"^(?P<head>\s*(?:-\s+)?(?:[\w-]+:\s+)?)'(?P<body>.*)'(?P<tail>\s*)$")
+
+
+def _requote_yaml(text: str) -> str:
+    """Double stray single quotes inside single-quoted YAML scalars (f'(x) written as f'(x), not f''(x))."""
+    fixed = []
+    for line in text.split("\n"):
+        match = _SINGLE_QUOTED_LINE.match(line)
+        if match and re.search(r"(?<!')'(?!')", match["body"]):
+            body = re.sub(r"(?<!')'(?!')", "''", match["body"])
+            line = f"{match['head']}'{body}'{match['tail']}"
+        fixed.append(line)
+    return "\n".join(fixed)
+
+
 def extract_data(text: str | None) -> tuple[dict[str, Any] | None, str | None]:
     """The first mapping found in a YAML or JSON reply, or (None, problem for the model)."""
     text = normalize_text(text)
@@ -406,16 +439,18 @@ def extract_data(text: str | None) -> tuple[dict[str, Any] | None, str | None]:
         return None, "Your reply was empty."
     errors = []
     for candidate in _data_candidates(text):
-        for loader in ("yaml", "json", "json+latex"):
+        for loader in ("yaml", "yaml+quotes", "json", "json+latex"):
             try:
                 if loader == "yaml":
                     data = yaml.safe_load(candidate)
+                elif loader == "yaml+quotes":
+                    data = yaml.safe_load(_requote_yaml(candidate))
                 elif loader == "json":
                     data = json.loads(candidate)
                 else:
                     data = json.loads(_escape_json_backslashes(candidate))
             except (yaml.YAMLError, json.JSONDecodeError) as exc:
-                errors.append(f"{loader}: {str(exc).splitlines()[0]}")
+                errors.append(f"{loader}: {' '.join(str(exc).split())[:200]}")
                 continue
             if isinstance(data, dict):
                 return data, None

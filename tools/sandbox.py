@@ -102,12 +102,14 @@ def bwrap_prefix(*, writable: list[Path], die_with_parent: bool) -> list[str]:
             "--unshare-cgroup-try", "--new-session"]
     if die_with_parent:
         args.append("--die-with-parent")
+    # Order matters: later mounts land on top of earlier ones, so the empty /tmp comes first and
+    # a virtualenv or checkout that lives under /tmp is bound back on top of it.
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for directory in SYSTEM_DIRS:
         args += ["--ro-bind-try", directory, directory]
     for directory in _python_paths():
         if not any(str(directory).startswith(d + "/") or str(directory) == d for d in SYSTEM_DIRS):
             args += ["--ro-bind", str(directory), str(directory)]
-    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for directory in writable:
         args += ["--bind", str(directory), str(directory)]
     # Never show an API-key file that lives next to the code.

@@ -1,0 +1,373 @@
+"""make_animation: the Python API behind `manim-agent make`.
+
+    from manim_agent import make_animation
+    result = make_animation("show why the derivative is the slope of the tangent")
+    result.ok, result.video, result.scene_path, result.notes_md, result.usage["total"]["cost_usd"]
+
+It checks the request and the models before doing any work, creates the run directory, expands
+the request, gets code that passes the check (agent or pipeline mode), renders the video and its
+last frame, and writes the study notes. The returned `MakeResult` carries what run.json holds.
+A run that never converges is returned with ok=False, its best attempt and that attempt's
+diagnosis (`result.raise_for_status()` turns that into a `RunFailure`). Provider failures and
+user mistakes raise typed errors; run.json is saved first, so `resume=` can continue the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from manim_agent import settings
+from manim_agent.agent.attempts import CheckFunction, RepairFunction
+from manim_agent.agent.config import ModelConfig, resolve_model_config
+from manim_agent.agent.models import Ledger, check_model_ready, enable_disk_cache
+from manim_agent.agent.progress import NullReporter, Reporter
+from manim_agent.agent.run_dir import RunDir, now_iso
+from manim_agent.agent.session import Mode, RenderFunction, RunOptions, RunSession
+from manim_agent.errors import ConfigError, ManimAgentError, RunFailure, UserError
+
+MAX_REQUEST_CHARS = 20_000
+MODES: tuple[str, ...] = ("agent", "pipeline")
+Status = Literal["running", "success", "failed", "error", "interrupted"]
+
+
+@dataclass
+class MakeResult:
+    """The outcome of one run: the same information as its run.json, with absolute paths."""
+
+    ok: bool
+    status: str
+    run_dir: Path
+    request: str
+    mode: str
+    models: dict[str, Any]
+    attempts: list[dict[str, Any]]
+    best_attempt: int | None
+    diagnosis: dict[str, Any] | None
+    usage: dict[str, Any]
+    stages: dict[str, Any]
+    outputs: dict[str, Path | None] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def video(self) -> Path | None:
+        return self.outputs.get("video")
+
+    @property
+    def scene_path(self) -> Path | None:
+        return self.outputs.get("scene")
+
+    @property
+    def last_frame(self) -> Path | None:
+        return self.outputs.get("last_frame")
+
+    @property
+    def notes_md(self) -> Path | None:
+        return self.outputs.get("notes_md")
+
+    @property
+    def spec_md(self) -> Path | None:
+        return self.outputs.get("spec_md")
+
+    @property
+    def code(self) -> str | None:
+        """The final scene's code, or the best attempt's code when the run failed."""
+        path = self.scene_path
+        if path is not None and path.is_file():
+            return path.read_text(encoding="utf-8")
+        best = next((a for a in self.attempts if a.get("number") == self.best_attempt), None)
+        if best and best.get("code"):
+            return (self.run_dir / best["code"]).read_text(encoding="utf-8")
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """run.json's content."""
+        return dict(self.data)
+
+    @classmethod
+    def from_run(cls, run: RunDir) -> MakeResult:
+        data = run.state
+        outputs = {key: (run.path / value if value else None) for key, value in (data.get("outputs") or {}).items()}
+        return cls(
+            ok=bool(data.get("ok")),
+            status=data.get("status", "running"),
+            run_dir=run.path,
+            request=run.read_text("request.txt") or "",
+            mode=data.get("mode", "agent"),
+            models=data.get("models", {}),
+            attempts=list(data.get("attempts", [])),
+            best_attempt=data.get("best_attempt"),
+            diagnosis=data.get("diagnosis"),
+            usage=data.get("usage", {}),
+            stages=data.get("stages", {}),
+            outputs=outputs,
+            error=data.get("error"),
+            warnings=list(data.get("warnings", [])),
+            data=dict(data),
+        )
+
+    def raise_for_status(self) -> MakeResult:
+        """Raise RunFailure unless the run succeeded; returns self so calls chain."""
+        if not self.ok:
+            raise RunFailure(
+                self.failure_message(),
+                attempts=len(self.attempts),
+                diagnosis=self.diagnosis,
+                run_dir=self.run_dir,
+                best_code=self.code,
+            )
+        return self
+
+    def failure_message(self) -> str:
+        if self.error:
+            return self.error.get("message", "the run failed")
+        message = (self.diagnosis or {}).get("message") or "no attempt rendered"
+        return (
+            f"no scene rendered after {len(self.attempts)} attempt(s); the best (attempt {self.best_attempt}) "
+            f"failed with: {message}. Its code and diagnosis are in {self.run_dir}"
+        )
+
+    def report(self) -> str:
+        """A short text report (what a manager agent receives)."""
+        if self.ok:
+            lines = [f"The animation rendered. Run directory: {self.run_dir}"]
+            for label, key in (
+                ("video", "video"),
+                ("scene code", "scene"),
+                ("scene description", "spec_md"),
+                ("study notes", "notes_md"),
+            ):
+                if self.outputs.get(key):
+                    lines.append(f"- {label}: {self.outputs[key]}")
+            return "\n".join(lines)
+        return f"The animation failed: {self.failure_message()}"
+
+
+def validate_request(prompt: str | None) -> str:
+    """The request, cleaned; a UserError for an empty or oversized one."""
+    text = (prompt or "").replace("\x00", "").strip()
+    if not text:
+        raise UserError(
+            'The request is empty: describe the animation, e.g. manim-agent make "show why the derivative is the slope of the tangent"'
+        )
+    if len(text) > MAX_REQUEST_CHARS:
+        raise UserError(
+            f"The request is {len(text):,} characters long; the limit is {MAX_REQUEST_CHARS:,}. "
+            "Shorten it to the essentials (a detailed script rarely needs more than a few pages)."
+        )
+    return text
+
+
+def roles_for(mode: str) -> tuple[str, ...]:
+    return ("expander", "writer", "orchestrator") if mode == "agent" else ("expander", "writer")
+
+
+def check_models(config: ModelConfig, mode: str) -> None:
+    """Fail before any work if a role's model is unknown or its key is missing."""
+    for role in roles_for(mode):
+        settings_ = config.for_role(role)
+        check_model_ready(settings_.model, api_base=settings_.api_base)
+
+
+def _default_check(timeout: float) -> CheckFunction:
+    def check(code: str) -> Any:
+        from manim_agent.tools.render_scene import check_scene  # noqa: PLC0415 - imports the core lazily
+
+        return check_scene(code, timeout=timeout)
+
+    return check
+
+
+def _default_render(code: str, *, quality: str, fmt: str, out_dir: Path, timeout: float) -> Any:
+    from manim_agent.tools.render_scene import render_source  # noqa: PLC0415
+
+    return render_source(code, quality=quality, fmt=fmt, out_dir=out_dir, timeout=timeout)  # type: ignore[arg-type]
+
+
+def _default_repair() -> RepairFunction | None:
+    try:
+        from manim_agent.tools.repairs import apply_rules  # noqa: PLC0415
+    except ImportError:
+        return None
+    return apply_rules  # type: ignore[return-value]
+
+
+def make_animation(
+    prompt: str | None = None,
+    *,
+    model: Any = None,
+    expander_model: Any = None,
+    writer_model: Any = None,
+    orchestrator_model: Any = None,
+    api_base: str | None = None,
+    llm_timeout: float | None = None,
+    num_retries: int | None = None,
+    mode: Mode | None = None,
+    max_attempts: int | None = None,
+    quality: str | None = None,
+    fmt: str | None = None,
+    out_dir: str | Path = "runs",
+    run_dir: str | Path | None = None,
+    resume: str | Path | None = None,
+    cache: bool | None = None,
+    notes_pdf: bool | None = None,
+    check_timeout: float | None = None,
+    render_timeout: float | None = None,
+    reporter: Reporter | None = None,
+    check: CheckFunction | None = None,
+    render: RenderFunction | None = None,
+    repair: RepairFunction | None | Literal[False] = None,
+    agent: Any = None,
+    verbose_agent: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> MakeResult:
+    """Turn a plain-English request into a rendered animation, its code, description and notes.
+
+    Models may be litellm model strings or ScriptedModel instances; `model` sets every role.
+    `resume` continues the run directory of an interrupted or failed run (its request, spec and
+    attempts are reused; flags given now override its stored options). `check`, `render` and
+    `repair` replace the core's functions (tests); `repair=False` turns the rule repairs off.
+    """
+    reporter = reporter or NullReporter()
+    previous: RunDir | None = RunDir.open(resume) if resume else None
+    if previous and previous.state.get("status") == "success":
+        return MakeResult.from_run(previous)  # nothing left to do
+    stored = (previous.state.get("options") if previous else None) or {}
+    request = validate_request(previous.read_text("request.txt") if previous else prompt)
+    options = RunOptions(
+        mode=mode or stored.get("mode") or "agent",
+        max_attempts=max_attempts or stored.get("max_attempts") or 5,
+        quality=quality or stored.get("quality") or "l",
+        fmt=fmt or stored.get("fmt") or "mp4",
+        cache=bool(cache if cache is not None else stored.get("cache", False)),
+        notes_pdf=bool(notes_pdf if notes_pdf is not None else stored.get("notes_pdf", True)),
+        check_timeout=float(check_timeout or stored.get("check_timeout") or settings.DEFAULT_CHECK_TIMEOUT),
+        render_timeout=float(render_timeout or stored.get("render_timeout") or settings.DEFAULT_RENDER_TIMEOUT),
+    )
+    _validate_options(options)
+    role_models = {
+        k: v
+        for k, v in {"expander": expander_model, "writer": writer_model, "orchestrator": orchestrator_model}.items()
+        if v
+    }
+    config = resolve_model_config(
+        model=model,
+        role_models=role_models,
+        api_base=api_base,
+        timeout=llm_timeout,
+        num_retries=num_retries,
+        environ=environ,
+    )
+    if previous and previous.state.get("models"):
+        # A resumed run keeps its models, except the roles given again now.
+        stored_config = ModelConfig.from_json(previous.state["models"])
+        for role in stored_config.roles:
+            if not model and role not in role_models:
+                config.roles[role] = stored_config.roles[role]
+    check_models(config, options.mode)
+    if options.cache:
+        enable_disk_cache(settings.subdir("cache") / "litellm")
+
+    run = previous or RunDir.create(out_dir, request, exact=run_dir)
+    run.state.setdefault("created", now_iso())
+    run.state.update(
+        status="running",
+        ok=False,
+        request=request,
+        mode=options.mode,
+        models=config.to_json(),
+        options=options.to_json(),
+        error=None,
+    )
+    run.state.pop("render_diagnosis", None)
+    run.state.setdefault("attempts", [])
+    run.save_state()
+
+    session = RunSession(
+        request,
+        run,
+        config,
+        options,
+        check=check or _default_check(options.check_timeout),
+        render=render or _default_render,
+        repair=None if repair is False else (repair or _default_repair()),
+        reporter=reporter,
+        ledger=Ledger.from_json(run.state.get("usage")),
+    )
+    for attempt in run.load_attempts():
+        session.log.restore(attempt)
+    try:
+        _run(session, agent, verbose_agent)
+    except KeyboardInterrupt:
+        _finish(session, "interrupted", error={"type": "KeyboardInterrupt", "message": "interrupted by the user"})
+        raise
+    except ManimAgentError as exc:
+        _finish(session, "error", error={"type": type(exc).__name__, "message": str(exc)})
+        exc.add_note(f"run directory: {run.path}")
+        raise
+    finally:
+        reporter.close()
+    return MakeResult.from_run(run)
+
+
+def _validate_options(options: RunOptions) -> None:
+    if options.mode not in MODES:
+        raise ConfigError(f"unknown mode {options.mode!r}; choose agent or pipeline")
+    if options.quality not in ("l", "m", "h", "k"):
+        raise ConfigError(f"unknown quality {options.quality!r}; choose l, m, h or k")
+    if options.fmt not in ("mp4", "gif", "webm", "png"):
+        raise ConfigError(f"unknown format {options.fmt!r}; choose mp4, gif, webm or png")
+    if options.max_attempts < 1:
+        raise ConfigError(f"--max-attempts must be at least 1, not {options.max_attempts}")
+
+
+def _run(session: RunSession, agent: Any, verbose_agent: bool = False) -> None:
+    if session.options.mode == "pipeline":
+        from manim_agent.agent.pipeline import run_pipeline  # noqa: PLC0415
+
+        run_pipeline(session)
+    else:
+        from manim_agent.agent.code_agent import run_agent  # noqa: PLC0415
+
+        if session.log.passing is None:  # a resumed run may already hold a passing scene
+            run_agent(session, agent, verbose=verbose_agent)
+        session.ensure_spec()  # the notes need the description even if the agent skipped it
+    passing = session.log.passing
+    if passing is None:
+        _finish(session, "failed")
+        return
+    from manim_agent.agent.render_outputs import render_final, write_run_notes  # noqa: PLC0415
+
+    session.run.write_text("scene.py", passing.code or "")
+    session.run.state.setdefault("outputs", {})["scene"] = "scene.py"
+    session.run.state["final_attempt"] = passing.number
+    rendered = render_final(session, passing.code or "")
+    if rendered:
+        write_run_notes(session)
+    _finish(session, "success" if rendered else "failed")
+
+
+def _finish(session: RunSession, status: Status, *, error: dict[str, Any] | None = None) -> None:
+    """Record the outcome, the best attempt and its diagnosis in run.json."""
+    state = session.run.state
+    best = session.log.passing or session.log.best
+    state["status"] = status
+    state["ok"] = status == "success"
+    state["best_attempt"] = best.number if best else None
+    if status == "success":
+        state.get("outputs", {}).pop("best_scene", None)
+    elif best is not None and best.code is not None and "scene" not in state.get("outputs", {}):
+        state.setdefault("outputs", {})["best_scene"] = session.run.attempt_dir(best.number) + "/scene.py"
+    if best is not None and best.diagnosis is not None and "render_diagnosis" not in state:
+        state["diagnosis"] = best.diagnosis.to_json()
+    elif best is not None and best.problem:
+        state["diagnosis"] = {"ok": False, "message": best.problem}
+    if error:
+        state["error"] = error
+    state["usage"] = session.ledger.to_json()
+    state["finished"] = now_iso()
+    session.run.save_state()

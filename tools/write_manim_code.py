@@ -1,0 +1,329 @@
+"""write_manim_code: have the writer model produce a Manim CE scene, or repair one.
+
+New code: the prompt states the installed Manim CE version and the rules that avoid the known
+failures, and shows one or two library scenes chosen by how close their docstrings and TAGS are
+to the request. Repair: the prompt carries only the previous code and the core's diagnosis, and
+asks for search/replace edits (a fraction of the tokens of a rewrite); a whole file is accepted too.
+Whatever the model replies goes through `code_parsing.extract_code`, so a reply without usable
+code comes back as a `problem` to feed to the next request, never as an exception.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from typing import TYPE_CHECKING, Any, Literal
+
+from smolagents import Tool
+
+from manim_agent import prompt_templates
+from manim_agent.tools.api_renames import NAME_RENAMES
+from manim_agent.tools.code_parsing import extract_code
+
+if TYPE_CHECKING:
+    from manim_agent.agent.models import ChatClient, Completion
+    from manim_agent.tools.diagnosis import Diagnosis
+
+WriteMode = Literal["new", "edit", "rewrite"]
+EXAMPLE_BUDGET_CHARS = 18_000
+MAX_EXAMPLES = 2
+# The renames a model trained on ManimGL-era code most often gets wrong, shown in every prompt.
+PROMPT_RENAMES = (
+    "ShowCreation",
+    "TextMobject",
+    "TexMobject",
+    "GraphScene",
+    "FadeInFrom",
+    "FadeOutAndShift",
+    "ParametricSurface",
+)
+_STOPWORDS = frozenset(
+    "the and for with that this from into then show shows what why how are its their each one two of "
+    "to in on a an is as by it be or at animation animate scene manim make draw".split()
+)
+
+
+@functools.lru_cache(maxsize=1)
+def manim_version() -> str:
+    """The installed Manim CE version, read without importing manim (which takes seconds)."""
+    try:
+        return metadata.version("manim")
+    except metadata.PackageNotFoundError:
+        return "0.19+"
+
+
+@dataclass
+class LibraryScene:
+    """A scene from the curated library, as an example for the writer."""
+
+    name: str
+    summary: str
+    docstring: str
+    tags: list[str]
+    code: str
+
+
+@functools.lru_cache(maxsize=1)
+def library_scenes() -> tuple[LibraryScene, ...]:
+    """Every library scene with its module docstring and TAGS, read with `ast` (no import, no Manim)."""
+    scenes = []
+    root = resources.files("manim_agent.scenes")
+    for entry in sorted(root.iterdir(), key=lambda p: p.name):
+        if not entry.name.endswith(".py") or entry.name.startswith("_"):
+            continue
+        code = entry.read_text(encoding="utf-8")
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
+        docstring = ast.get_docstring(tree) or ""
+        tags: list[str] = []
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "TAGS" for t in node.targets):
+                try:
+                    tags = [str(t) for t in ast.literal_eval(node.value)]
+                except ValueError:
+                    tags = []
+        summary = docstring.strip().splitlines()[0] if docstring.strip() else entry.name[:-3]
+        scenes.append(LibraryScene(entry.name[:-3], summary, docstring, tags, code))
+    return tuple(scenes)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _STOPWORDS]
+
+
+def rank_examples(
+    text: str, scenes: tuple[LibraryScene, ...] | list[LibraryScene] | None = None
+) -> list[tuple[float, LibraryScene]]:
+    """Library scenes ordered by closeness to `text`: tag matches weigh most, then shared rare words."""
+    scenes = list(library_scenes() if scenes is None else scenes)
+    if not scenes:
+        return []
+    query = set(_words(text))
+    lowered = text.lower()
+    documents = [set(_words(s.docstring + " " + " ".join(s.tags) + " " + s.name.replace("_", " "))) for s in scenes]
+    ranked = []
+    for scene, words in zip(scenes, documents):
+        score = 0.0
+        for tag in scene.tags:
+            if tag.lower() in lowered:
+                score += 3.0
+        for word in query & words:
+            containing = sum(1 for d in documents if word in d)
+            score += math.log(1 + len(scenes) / containing)
+        ranked.append((score, scene))
+    ranked.sort(key=lambda pair: (-pair[0], len(pair[1].code)))
+    return ranked
+
+
+def choose_examples(
+    text: str, *, limit: int = MAX_EXAMPLES, budget_chars: int = EXAMPLE_BUDGET_CHARS
+) -> list[LibraryScene]:
+    """One or two relevant library scenes within a size budget; the smallest scene if none is relevant."""
+    ranked = rank_examples(text)
+    chosen: list[LibraryScene] = []
+    used = 0
+    for score, scene in ranked:
+        if score <= 0 or len(chosen) >= limit:
+            break
+        if used + len(scene.code) <= budget_chars:
+            chosen.append(scene)
+            used += len(scene.code)
+    if not chosen and ranked:
+        # Nothing is on topic: one small scene still shows the CE API and the house style.
+        smallest = min((scene for _, scene in ranked), key=lambda s: len(s.code))
+        chosen.append(smallest)
+    return chosen
+
+
+def diagnosis_text(diagnosis: Diagnosis | dict[str, Any] | str | None) -> str:
+    """The diagnosis as compact text for the repair prompt, whatever form it arrives in."""
+    if diagnosis is None:
+        return ""
+    if hasattr(diagnosis, "for_model"):
+        return diagnosis.for_model()  # type: ignore[union-attr]
+    data: Any = diagnosis
+    if isinstance(diagnosis, str):
+        try:
+            data = json.loads(diagnosis)
+        except json.JSONDecodeError:
+            return diagnosis.strip()
+    if not isinstance(data, dict):
+        return str(diagnosis).strip()
+    lines = []
+    for item in [data] + [
+        i for i in data.get("issues", []) if isinstance(i, dict) and i.get("severity", "error") == "error"
+    ]:
+        if not item.get("message") or item.get("ok"):
+            continue
+        where = f"line {item['line']}" if item.get("line") else "unknown line"
+        lines.append(f"[{item.get('category') or 'error'}] {where}: {item['message']}")
+        if item.get("code_line"):
+            lines.append(f"    code: {str(item['code_line']).strip()}")
+        if item.get("hint"):
+            lines.append(f"    hint: {item['hint']}")
+    return "\n".join(lines) or json.dumps(data)[:2000]
+
+
+@dataclass
+class WrittenCode:
+    """The writer's result: the complete file, or a problem to send back with the next request."""
+
+    code: str | None
+    mode: WriteMode
+    problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+    raw: str = ""
+    reasoning: str = ""
+    completion: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code is not None and self.problem is None
+
+
+def new_code_messages(
+    spec: str,
+    *,
+    class_name: str = "GeneratedScene",
+    request: str | None = None,
+    examples: list[LibraryScene] | None = None,
+) -> list[dict[str, str]]:
+    """The writer's request for a first version of the scene."""
+    renames = [
+        {"old": NAME_RENAMES[name].old, "hint": NAME_RENAMES[name].hint}
+        for name in PROMPT_RENAMES
+        if name in NAME_RENAMES
+    ]
+    system = prompt_templates.render(
+        "write_code", "system", manim_version=manim_version(), renames=renames, class_name=class_name
+    )
+    chosen = choose_examples(spec + "\n" + (request or "")) if examples is None else examples
+    user = prompt_templates.render(
+        "write_code",
+        "user",
+        spec=spec.strip(),
+        request=request.strip() if request else None,
+        examples=[{"name": e.name, "summary": e.summary, "code": e.code.strip()} for e in chosen],
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def repair_messages(previous_code: str, diagnosis: Any, *, prefer_edits: bool = True) -> list[dict[str, str]]:
+    """The writer's request to fix `previous_code` given the core's diagnosis."""
+    system = prompt_templates.render("write_code", "repair_system", manim_version=manim_version())
+    user = prompt_templates.render(
+        "write_code",
+        "repair",
+        code=previous_code.rstrip("\n"),
+        diagnosis=diagnosis_text(diagnosis) or "(no details)",
+        prefer_edits=prefer_edits,
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def class_name_from_spec(spec: str) -> str:
+    """The class name spec.md announces, or a neutral default."""
+    match = re.search(r"\*\*Class name:\*\*\s*`(\w+)`", spec)
+    return match.group(1) if match else "GeneratedScene"
+
+
+def write_manim_code(
+    spec: str,
+    *,
+    client: ChatClient,
+    previous_code: str | None = None,
+    diagnosis: Any = None,
+    request: str | None = None,
+    examples: list[LibraryScene] | None = None,
+    prefer_edits: bool = True,
+) -> WrittenCode:
+    """Write a new scene for `spec`, or repair `previous_code` given `diagnosis`.
+
+    Returns a WrittenCode whose `code` is the complete file (edits applied), or whose `problem`
+    says what was wrong with the model's reply (no code, cut off, an edit that does not apply).
+    """
+    repairing = bool(previous_code and previous_code.strip())
+    if repairing:
+        messages = repair_messages(previous_code or "", diagnosis, prefer_edits=prefer_edits)
+    else:
+        messages = new_code_messages(spec, class_name=class_name_from_spec(spec), request=request, examples=examples)
+        if diagnosis:
+            # A first version whose earlier reply was unusable: say why, once.
+            messages[-1]["content"] += "\n\nYour previous reply could not be used: " + diagnosis_text(diagnosis)
+    completion: Completion = client.complete(messages)
+    parsed = extract_code(
+        completion.content, previous=previous_code if repairing else None, truncated=completion.truncated
+    )
+    mode: WriteMode = "edit" if parsed.kind == "edit" else ("rewrite" if repairing else "new")
+    problem = parsed.problem
+    if (
+        parsed.code is not None
+        and problem is None
+        and repairing
+        and parsed.code.strip() == (previous_code or "").strip()
+    ):
+        problem = (
+            "Your reply did not change the code, so the same failure would repeat. Fix the problem in the diagnosis."
+        )
+    return WrittenCode(
+        code=parsed.code if problem is None else None,
+        mode=mode,
+        problem=problem,
+        notes=parsed.notes,
+        raw=completion.content,
+        reasoning=completion.reasoning,
+        completion=completion,
+    )
+
+
+WriteFunction = Callable[[str, "str | None", "str | None"], str]
+
+
+class WriteManimCodeTool(Tool):
+    """write_manim_code as a smolagents tool.
+
+    Give it a `client` (the writer's ChatClient), or a `write(spec, previous_code, diagnosis) -> code`
+    callable when a run wants to record attempts itself (the code agent does). Either way a reply
+    without usable code raises ValueError carrying the problem, which the agent sees as the error.
+    """
+
+    name = "write_manim_code"
+    description = (
+        "Writes a complete Manim Community Edition scene (Python source) for a director's script. To repair "
+        "a scene that failed render_scene, also pass previous_code and the diagnosis JSON that render_scene "
+        "returned; the writer then edits the code to fix exactly those problems. Returns the full code."
+    )
+    inputs = {
+        "spec": {"type": "string", "description": "The director's script from expand_prompt (Markdown)."},
+        "previous_code": {"type": "string", "description": "The code that failed, when repairing.", "nullable": True},
+        "diagnosis": {
+            "type": "string",
+            "description": "render_scene's JSON diagnosis of previous_code.",
+            "nullable": True,
+        },
+    }
+    output_type = "string"
+
+    def __init__(self, client: ChatClient | None = None, *, write: WriteFunction | None = None) -> None:
+        if client is None and write is None:
+            raise ValueError("WriteManimCodeTool needs a client or a write function")
+        super().__init__()
+        self.client = client
+        self.write = write
+
+    def forward(self, spec: str, previous_code: str | None = None, diagnosis: str | None = None) -> str:  # type: ignore[override]
+        if self.write is not None:
+            return self.write(spec, previous_code, diagnosis)
+        assert self.client is not None
+        written = write_manim_code(spec, client=self.client, previous_code=previous_code, diagnosis=diagnosis)
+        if not written.ok:
+            raise ValueError(f"The code writer's reply could not be used: {written.problem}")
+        return written.code or ""
