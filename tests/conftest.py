@@ -25,6 +25,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--regen-goldens", action="store_true", help="rewrite the scenes' golden last frames")
 
 
+@pytest.fixture(autouse=True)
+def no_real_model_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Belt and braces: the module switch is off too, whatever a test did to the environment."""
+    from manim_agent.agent import models
+
+    monkeypatch.setattr(models, "ALLOW_MODEL_REQUESTS", False)
+
+
 @pytest.fixture(scope="session")
 def regen_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--regen-goldens"))
