@@ -131,7 +131,7 @@ def test_runner_counts_a_repair_only_when_the_named_rule_made_it_clean() -> None
         first = check(source, scene=scene)
         rule = covered[0].fix_rule if source == covered[0].source else "some-other-rule"
         new = "# fixed\n" + source
-        return FixResult(source=new, applied=[AppliedRule(rule=rule, lines=[1], description="")],
+        return FixResult(source=new, applied=[AppliedRule(rule=rule, notes=[(1, "")])],
                          diagnosis=check(new), ok=True, rounds=1, original=source, initial=first)
 
     report = run_corpus(covered, check=check, fix=fix)
