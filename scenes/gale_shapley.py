@@ -90,16 +90,16 @@ class GaleShapley(Scene):
             proposer_lists[p] = preference_list(p, PROPOSER_PREFS[p], BLUE).next_to(proposer_dots[p], LEFT, buff=0.4)
             receiver_lists[r] = preference_list(r, RECEIVER_PREFS[r], ORANGE).next_to(receiver_dots[r], RIGHT, buff=0.4)
         headers = VGroup(
-            Tex(r"proposers", font_size=32, color=BLUE).move_to([proposer_lists["A"].get_x(), 2.45, 0]),
-            Tex(r"receivers", font_size=32, color=ORANGE).move_to([receiver_lists["W"].get_x(), 2.45, 0]),
+            Tex(r"Proposers", font_size=32, color=BLUE).move_to([proposer_lists["A"].get_x(), 2.45, 0]),
+            Tex(r"Receivers", font_size=32, color=ORANGE).move_to([receiver_lists["W"].get_x(), 2.45, 0]),
         )
-        headers[1].align_to(headers[0], UP)  # "proposers" has descenders, so centring would not line them up
-        legend = Tex(r"$X \succ Y$: prefers $X$ to $Y$", font_size=28, color=GREY_B).to_edge(DOWN, buff=0.3)
+        headers[1].align_to(headers[0], UP)  # align cap heights: centring would let the "p" descenders shift one
+        legend = Tex(r"$u \succ v$: prefers $u$ to $v$", font_size=28, color=GREY_B).to_edge(DOWN, buff=0.3)
 
         self.play(
             FadeIn(headers),
             LaggedStart(*[GrowFromCenter(d) for d in [*proposer_dots.values(), *receiver_dots.values()]], lag_ratio=0.05),
-            LaggedStart(*[Write(t) for t in [*proposer_lists.values(), *receiver_lists.values()]], lag_ratio=0.05),
+            *[FadeIn(t) for t in [*proposer_lists.values(), *receiver_lists.values()]],
             FadeIn(legend),
         )
 

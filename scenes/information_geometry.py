@@ -102,7 +102,7 @@ class InformationGeometry(Scene):
         geodesic_path = np.array([geodesic_point(s) for s in np.linspace(0, 1, 200)])
         straight = DashedLine(plane.c2p(*START), plane.c2p(*END), color=STRAIGHT_COLOR, stroke_width=4)
         geodesic = plane.plot_parametric_curve(
-            lambda s: np.array(geodesic_point(s)), t_range=[0, 1], color=GEODESIC_COLOR, stroke_width=5,
+            geodesic_point, t_range=[0, 1], color=GEODESIC_COLOR, stroke_width=5,
         )
         lengths = VGroup(
             MathTex(r"\text{straight line: } L = " + f"{fisher_length(straight_path):.2f}",

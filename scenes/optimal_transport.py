@@ -120,7 +120,7 @@ class OptimalTransport(Scene):
             font_size=30,
         )
         action[0].set_color(RHO_T_COLOR)
-        formulas = VGroup(action, constraint, gaussian_value).arrange(DOWN, buff=0.2).to_edge(DOWN, buff=0.25)
+        VGroup(action, constraint, gaussian_value).arrange(DOWN, buff=0.2).to_edge(DOWN, buff=0.25)
         self.play(FadeOut(path_rule), Write(action))
         self.play(FadeIn(constraint, shift=UP * 0.2))
         self.play(FadeIn(gaussian_value, shift=UP * 0.2))

@@ -26,7 +26,7 @@ class PythagoreanAreas(Scene):
         self.play(Write(title))
 
         self.squares_on_the_sides()
-        self.rearrangement_proof(title)
+        self.rearrangement_proof()
 
     # -- part 1 -----------------------------------------------------------------
     def squares_on_the_sides(self):
@@ -69,7 +69,7 @@ class PythagoreanAreas(Scene):
         self.play(FadeOut(figure, text))
 
     # -- part 2 -----------------------------------------------------------------
-    def rearrangement_proof(self, title):
+    def rearrangement_proof(self):
         """Two (a+b)-squares, each holding four copies of the triangle in a different arrangement."""
         a, b = LEG_A, LEG_B
         side = a + b

@@ -84,12 +84,14 @@ class QEDJourney(ThreeDScene):
 
     # -- 1. spacetime ------------------------------------------------------------
     def light_cone(self):
+        # num_axis_pieces=1: the cairo renderer shades every axis piece separately, and the default 20 is slow.
         axes = ThreeDAxes(
             x_range=[-3, 3, 1], y_range=[-3, 3, 1], z_range=[-2.5, 2.5, 1],
             x_length=5, y_length=5, z_length=4, num_axis_pieces=1,
         )
 
         # Points with c|t| = sqrt(x^2 + y^2): the double cone of light rays through the origin.
+        # Its faces are flat, so two rows of faces (one per nappe) draw it exactly and cheaply.
         cone = Surface(
             lambda u, v: axes.c2p(u * np.cos(v), u * np.sin(v), u),
             u_range=[-2.2, 2.2], v_range=[0, TAU], resolution=(2, 12),
@@ -108,8 +110,8 @@ class QEDJourney(ThreeDScene):
         caption = self.caption(r"c^2 t^2 = x^2 + y^2", r"\text{vertical axis: } ct")
         self.play(Create(axes), Create(cone), FadeIn(event), Write(caption), run_time=1.5)
         self.play(Create(worldline), Create(photon_ray))
-        self.begin_ambient_camera_rotation(rate=0.35)
-        self.wait(2)
+        self.begin_ambient_camera_rotation(rate=0.45)
+        self.wait(1.5)
         self.stop_ambient_camera_rotation()
         self.play(FadeOut(axes, cone, event, worldline, photon_ray, caption))
 
@@ -123,8 +125,10 @@ class QEDJourney(ThreeDScene):
 
         def field(polarisation, color):
             """Field values along the x-axis as a curve, with stems every half unit like little vectors."""
+            def value(x):
+                return np.sin(1.6 * x - phase.get_value())
+
             def build():
-                value = lambda x: np.sin(1.6 * x - phase.get_value())
                 curve = ParametricFunction(
                     lambda x: axes.c2p(x, *(value(x) * polarisation)), t_range=[0, 6, 0.1], color=color,
                 )
@@ -142,7 +146,7 @@ class QEDJourney(ThreeDScene):
         )
         self.move_camera(phi=65 * DEGREES, theta=-40 * DEGREES, added_anims=[Create(axes)])
         self.play(Create(e_field), Create(b_field), Write(caption))
-        self.play(phase.animate.set_value(2 * TAU), run_time=2.5, rate_func=linear)
+        self.play(phase.animate.set_value(2 * TAU), run_time=2, rate_func=linear)
         e_field.clear_updaters()
         b_field.clear_updaters()
         self.play(FadeOut(axes, e_field, b_field, caption))
@@ -261,7 +265,7 @@ class QEDJourney(ThreeDScene):
         reference_lines = VGroup()
         for value, text in ((1 / 137.036, r"1/137"), (1 / 128.0, r"1/128")):
             line = DashedLine(axes.c2p(0, value), axes.c2p(6, value), stroke_width=1.5, color=GREY_B)
-            reference_lines.add(VGroup(line, MathTex(text, font_size=26).next_to(line, LEFT, buff=0.1)))
+            reference_lines.add(VGroup(line, MathTex(text, font_size=26).next_to(line, LEFT, buff=0.25)))
 
         probe = ValueTracker(start)
         dot = always_redraw(lambda: Dot(axes.c2p(probe.get_value(), 1 / inverse_alpha(probe.get_value())), color=RED))

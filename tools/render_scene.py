@@ -7,14 +7,13 @@ an exception; exceptions are for the user's mistakes (a missing file) and for a 
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-
-from smolagents import Tool
 
 from manim_agent import settings
 from manim_agent.errors import InputFileError, RenderError, SceneNotFoundError
@@ -284,38 +283,52 @@ def render_file(path: str | Path, *, scene: str | None = None, **options: Any) -
     return render_source(source, scene=scene, filename=_safe_filename(path), **options)
 
 
-class RenderSceneTool(Tool):
-    name = "render_scene"
-    description = (
-        "Checks Manim Community Edition scene code: static checks (syntax, safety policy, API names and "
-        "arguments against the installed Manim, LaTeX strings), then a sandboxed dry run that plays every "
-        "animation. Returns a JSON diagnosis: ok (bool), category, line, code_line, message, hint. "
-        "A scene is acceptable only when ok is true."
-    )
-    inputs = {
-        "code": {"type": "string", "description": "The complete Python source of the scene file."},
-        "scene": {"type": "string", "description": "The Scene class to check; omit to use the default.", "nullable": True},
-    }
-    output_type = "string"
+@functools.lru_cache(maxsize=1)
+def _agent_tools() -> dict[str, type]:
+    """The smolagents Tool classes, built on first use: importing smolagents costs about a second,
+    which `manim-agent check` should not pay."""
+    from smolagents import Tool
 
-    def forward(self, code: str, scene: str | None = None) -> str:  # type: ignore[override]
-        try:
-            return json.dumps(check_scene(code, scene=scene).to_json())
-        except SceneNotFoundError as exc:
-            return json.dumps({"ok": False, "category": "no_scene", "message": str(exc)})
+    class RenderSceneTool(Tool):
+        name = "render_scene"
+        description = (
+            "Checks Manim Community Edition scene code: static checks (syntax, safety policy, API names and "
+            "arguments against the installed Manim, LaTeX strings), then a sandboxed dry run that plays every "
+            "animation. Returns a JSON diagnosis: ok (bool), category, line, code_line, message, hint. "
+            "A scene is acceptable only when ok is true."
+        )
+        inputs = {
+            "code": {"type": "string", "description": "The complete Python source of the scene file."},
+            "scene": {"type": "string", "description": "The Scene class to check; omit to use the default.", "nullable": True},
+        }
+        output_type = "string"
+
+        def forward(self, code: str, scene: str | None = None) -> str:  # type: ignore[override]
+            try:
+                return json.dumps(check_scene(code, scene=scene).to_json())
+            except SceneNotFoundError as exc:
+                return json.dumps({"ok": False, "category": "no_scene", "message": str(exc)})
 
 
-class ReadErrorTool(Tool):
-    name = "read_error"
-    description = (
-        "Turns a Python/Manim traceback into a precise diagnosis of the scene: category, the line in the "
-        "scene file (never inside Manim), the message and a concrete hint for the fix. Returns JSON."
-    )
-    inputs = {
-        "traceback_text": {"type": "string", "description": "The traceback text as printed."},
-        "code": {"type": "string", "description": "The scene's source code, if available.", "nullable": True},
-    }
-    output_type = "string"
+    class ReadErrorTool(Tool):
+        name = "read_error"
+        description = (
+            "Turns a Python/Manim traceback into a precise diagnosis of the scene: category, the line in the "
+            "scene file (never inside Manim), the message and a concrete hint for the fix. Returns JSON."
+        )
+        inputs = {
+            "traceback_text": {"type": "string", "description": "The traceback text as printed."},
+            "code": {"type": "string", "description": "The scene's source code, if available.", "nullable": True},
+        }
+        output_type = "string"
 
-    def forward(self, traceback_text: str, code: str | None = None) -> str:  # type: ignore[override]
-        return json.dumps(read_error(traceback_text, code).to_json())
+        def forward(self, traceback_text: str, code: str | None = None) -> str:  # type: ignore[override]
+            return json.dumps(read_error(traceback_text, code).to_json())
+
+    return {"RenderSceneTool": RenderSceneTool, "ReadErrorTool": ReadErrorTool}
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("RenderSceneTool", "ReadErrorTool"):
+        return _agent_tools()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
