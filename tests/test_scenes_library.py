@@ -66,3 +66,16 @@ def test_last_frame_matches_golden(entry, tmp_path: Path, regen_goldens: bool) -
         f"{entry.module}: last frame differs from its golden (mean |diff| {mean:.2f}, "
         f"{changed:.2%} of pixels changed); if intended, rerun with --regen-goldens"
     )
+
+
+def test_golden_comparison_tells_scenes_apart() -> None:
+    """The tolerance is tight enough that one scene's frame never passes for another's."""
+    goldens = sorted(GOLDENS.glob("*.npz"))
+    assert len(goldens) >= 10
+    first, second = (np.load(p)["frame"] for p in goldens[:2])
+    mean, changed = _compare(first, second)
+    assert not (mean < 2.0 and changed < 0.01)
+    nudged = first.copy()
+    nudged[100:140, 200:300] = 255  # a small visual change, like a moved label
+    mean, changed = _compare(nudged, first)
+    assert not (mean < 2.0 and changed < 0.01)
