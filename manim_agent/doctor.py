@@ -81,25 +81,25 @@ def run_checks(*, end_to_end: bool = True) -> list[Check]:
 
 
 def _model_checks() -> list[Check]:
-    """The configured model per role and whether its key is present (no request is made)."""
-    try:
-        from manim_agent.agent.config import describe_models  # noqa: PLC0415 - the agent is optional here
-    except ImportError:
-        describe_models = None
-    if describe_models is not None:
-        return [Check(**row) for row in describe_models()]
-    model = os.environ.get("MANIM_AGENT_MODEL", "deepseek/deepseek-chat")
-    try:
-        import litellm
+    """Each role's model and whether it is ready (known model, key present); no request is made."""
+    from manim_agent.agent.config import resolve_model_config
+    from manim_agent.agent.models import check_model_ready
+    from manim_agent.errors import ManimAgentError
 
-        env = litellm.validate_environment(model)
-        missing = env.get("missing_keys") or []
-    except Exception as exc:  # noqa: BLE001 - litellm raises many types for unknown models
-        return [Check("model", False, f"{model}: {exc}", "pass --model with a litellm model string", required=False)]
-    if missing:
-        return [Check("model", False, f"{model}: missing {', '.join(missing)}",
-                      f"set {missing[0]} in .env or the environment, or pass --model", required=False)]
-    return [Check("model", True, f"{model}: key present", required=False)]
+    try:
+        config = resolve_model_config()
+    except ManimAgentError as exc:
+        return [Check("models", False, str(exc), "fix the variable named above", required=False)]
+    checks = []
+    for role, settings in config.roles.items():
+        try:
+            provider = check_model_ready(settings.model, api_base=settings.api_base)
+        except ManimAgentError as exc:
+            checks.append(Check(f"model: {role}", False, f"{settings.model}: not usable", str(exc), required=False))
+            continue
+        base = f" at {settings.api_base}" if settings.api_base else ""
+        checks.append(Check(f"model: {role}", True, f"{settings.model} ({provider}{base}): configured", required=False))
+    return checks
 
 
 END_TO_END_SCENE = r'''
@@ -129,5 +129,5 @@ def print_report(checks: list[Check], console: Console) -> None:
     table.add_column("fix")
     for check in checks:
         mark = "[green]✓[/]" if check.ok else ("[red]✗[/]" if check.required else "[yellow]![/]")
-        table.add_row(mark, check.name, check.detail, check.fix or "")
+        table.add_row(mark, check.name, check.detail, "" if check.ok else (check.fix or ""))
     console.print(table)
