@@ -14,13 +14,14 @@ user mistakes raise typed errors; run.json is saved first, so `resume=` can cont
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from manim_agent import settings
-from manim_agent.agent.attempts import CheckFunction, RepairFunction
+from manim_agent.agent.attempts import CheckFunction, RepairFunction, code_hash
 from manim_agent.agent.config import ModelConfig, resolve_model_config
 from manim_agent.agent.models import Ledger, check_model_ready, enable_disk_cache
 from manim_agent.agent.progress import NullReporter, Reporter
@@ -29,6 +30,9 @@ from manim_agent.agent.session import Mode, RenderFunction, RunOptions, RunSessi
 from manim_agent.errors import ConfigError, ManimAgentError, RunFailure, UserError
 
 MAX_REQUEST_CHARS = 20_000
+# Contact sheets of the checked versions, by code hash, until the run ends (see _keep_contact_sheets).
+SHEETS_DIR = ".contact_sheets"
+CONTACT_SHEET = "contact_sheet.png"
 MODES: tuple[str, ...] = ("agent", "pipeline")
 Status = Literal["running", "success", "failed", "error", "interrupted"]
 
@@ -64,6 +68,11 @@ class MakeResult:
     @property
     def last_frame(self) -> Path | None:
         return self.outputs.get("last_frame")
+
+    @property
+    def contact_sheet(self) -> Path | None:
+        """The keyframes of the final (or best) scene with its layout findings outlined in red."""
+        return self.outputs.get("contact_sheet")
 
     @property
     def notes_md(self) -> Path | None:
@@ -173,13 +182,57 @@ def check_models(config: ModelConfig, mode: str) -> None:
         check_model_ready(settings_.model, api_base=settings_.api_base)
 
 
-def _default_check(timeout: float) -> CheckFunction:
-    def check(code: str) -> Any:
+class LayoutCheck:
+    """The core's check with the layout check on: legibility judged at the run's quality, and each
+    checked version's contact sheet written to `sheets/<code hash>.png` (see _keep_contact_sheets)."""
+
+    def __init__(self, timeout: float) -> None:
+        from manim_agent.tools.layout_config import load_layout_config  # noqa: PLC0415 - small, no Manim
+
+        self.timeout = timeout
+        self.config = load_layout_config()  # a bad MANIM_AGENT_LAYOUT_CONFIG fails before any work
+        self.sheets: Path | None = None
+
+    def for_run(self, quality: str, sheets: Path) -> LayoutCheck:
+        if quality in ("l", "m", "h", "k"):
+            self.config.quality = quality  # type: ignore[assignment]
+        self.sheets = sheets
+        return self
+
+    def __call__(self, code: str) -> Any:
         from manim_agent.tools.render_scene import check_scene  # noqa: PLC0415 - imports the core lazily
 
-        return check_scene(code, timeout=timeout)
+        sheet = self.sheets / f"{code_hash(code)[:16]}.png" if self.sheets is not None else None
+        return check_scene(code, timeout=self.timeout, layout=True, layout_config=self.config, contact_sheet=sheet)
 
+
+def _default_check(timeout: float) -> CheckFunction:
+    return LayoutCheck(timeout)
+
+
+def _run_check(options: RunOptions, run: RunDir) -> CheckFunction:
+    """The default check, told the run's quality and where its contact sheets go."""
+    check = _default_check(options.check_timeout)
+    if isinstance(check, LayoutCheck):
+        check.for_run(options.quality, run.path / SHEETS_DIR)
     return check
+
+
+def _keep_contact_sheets(session: RunSession, best: Any) -> None:
+    """Move each attempt's contact sheet next to its code; the final (or best) one becomes contact_sheet.png."""
+    sheets = session.run.path / SHEETS_DIR
+    if not sheets.is_dir():
+        return
+    for attempt in session.log.attempts:
+        source = sheets / f"{code_hash(attempt.code)[:16]}.png" if attempt.code else None
+        if source is not None and source.is_file():
+            target = session.run.path / session.run.attempt_dir(attempt.number) / CONTACT_SHEET
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            if attempt is best:
+                shutil.copyfile(source, session.run.path / CONTACT_SHEET)
+                session.run.state.setdefault("outputs", {})["contact_sheet"] = CONTACT_SHEET
+    shutil.rmtree(sheets, ignore_errors=True)
 
 
 def _default_render(code: str, *, quality: str, fmt: str, out_dir: Path, timeout: float) -> Any:
@@ -292,7 +345,7 @@ def make_animation(
         run,
         config,
         options,
-        check=check or _default_check(options.check_timeout),
+        check=check or _run_check(options, run),
         render=render or _default_render,
         repair=None if repair is False else (repair or _default_repair()),
         reporter=reporter,
@@ -355,6 +408,7 @@ def _finish(session: RunSession, status: Status, *, error: dict[str, Any] | None
     """Record the outcome, the best attempt and its diagnosis in run.json."""
     state = session.run.state
     best = session.log.passing or session.log.best
+    _keep_contact_sheets(session, best)
     state["status"] = status
     state["ok"] = status == "success"
     state["best_attempt"] = best.number if best else None

@@ -7,6 +7,8 @@
     llm/NN-ROLE.md         every model reply; llm/NN-ROLE.reasoning.md for reasoning models
     scene.py               the final scene
     <Scene>.mp4 (or gif/webm/png), last_frame.png
+    contact_sheet.png      keyframes of the final (or best) scene, layout findings outlined in red
+                           (attempts/NN/contact_sheet.png: the same for every checked version)
     notes.md, notes.tex, notes.pdf
     run.json               models, attempts, stage timings, tokens, cost and outcome
 

@@ -21,6 +21,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("--timeout", type=float, default=settings.DEFAULT_CHECK_TIMEOUT, help="seconds (default: %(default)s)")
     check.add_argument("--memory-mb", type=int, default=settings.DEFAULT_MEMORY_MB, help="memory limit (default: %(default)s)")
     check.add_argument("--json", action="store_true", help="print the diagnosis as one JSON object")
+    layout = check.add_argument_group("layout check (text off the frame, overlaps, unreadable text, empty frames)")
+    layout.add_argument("--no-layout", action="store_true", help="skip the layout check")
+    layout.add_argument("--layout-config", type=Path, metavar="FILE.yaml",
+                        help="layout rules' severities and thresholds (default: $MANIM_AGENT_LAYOUT_CONFIG, else built in)")
+    layout.add_argument("--contact-sheet", type=Path, metavar="PATH",
+                        help="where to write the PNG of keyframes with the problems outlined "
+                        "(default: $MANIM_AGENT_HOME/contact-sheets/FILE.contact.png)")
+    layout.add_argument("--no-contact-sheet", action="store_true", help="do not write the contact sheet")
+    layout.add_argument("--vision-model", metavar="M",
+                        help="also send a few keyframes to this vision-capable litellm model (off by default)")
     check.set_defaults(handler=run_check)
 
     fix = subparsers.add_parser("fix", help="apply the deterministic repairs (no LLM) until the scene checks clean")
@@ -85,17 +95,51 @@ def _finding_detail(finding: Finding) -> None:
         console.print(f"    [cyan]hint:[/] {finding.hint}", soft_wrap=True)
 
 
+def contact_sheet_path(args: argparse.Namespace) -> Path | None:
+    """Where `check` writes its contact sheet: --contact-sheet, else under the state directory.
+
+    Never next to the checked file by default: a check changes nothing outside manim-agent's own
+    directories unless asked to.
+    """
+    if args.no_layout or args.no_contact_sheet:
+        return None
+    return args.contact_sheet or settings.subdir("contact-sheets") / f"{args.file.stem}.contact.png"
+
+
 def run_check(args: argparse.Namespace) -> int:
+    from manim_agent.tools.layout_config import load_layout_config
     from manim_agent.tools.render_scene import check_file
 
+    options: dict = {"scene": args.scene, "timeout": args.timeout, "memory_mb": args.memory_mb, "layout": not args.no_layout}
+    sheet = contact_sheet_path(args)
+    if not args.no_layout:
+        options.update(layout_config=load_layout_config(args.layout_config), contact_sheet=sheet)
+        if args.vision_model:
+            from manim_agent.agent.models import check_model_ready
+
+            check_model_ready(args.vision_model)  # an unknown model or a missing key fails before the check
+            options["vision_model"] = args.vision_model
+    before = _mtime(sheet)
     if args.json:
-        diagnosis = check_file(args.file, scene=args.scene, timeout=args.timeout, memory_mb=args.memory_mb)
-        print(json.dumps(diagnosis.to_json()))
+        diagnosis = check_file(args.file, **options)
+        data = diagnosis.to_json()
+        data["contact_sheet"] = str(sheet) if sheet and _mtime(sheet) != before else None
+        print(json.dumps(data))
     else:
         with console.status(f"checking {args.file} …"):
-            diagnosis = check_file(args.file, scene=args.scene, timeout=args.timeout, memory_mb=args.memory_mb)
+            diagnosis = check_file(args.file, **options)
         render_diagnosis(diagnosis, args.file)
+        if sheet and _mtime(sheet) != before:
+            console.print(f"  [dim]contact sheet: {sheet}[/]")
     return 0 if diagnosis.ok else 1
+
+
+def _mtime(path: Path | None) -> int | None:
+    """A file's modification time, to tell whether this check (re)wrote it."""
+    try:
+        return path.stat().st_mtime_ns if path else None
+    except OSError:
+        return None
 
 
 def run_fix(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from manim_agent import settings
 from manim_agent.errors import InputFileError, RenderError, SceneNotFoundError
 from manim_agent.tools import sandbox
 from manim_agent.tools.diagnosis import Diagnosis, Finding
+from manim_agent.tools.layout_config import LayoutConfig, load_layout_config
 from manim_agent.tools.read_error import Frame, diagnose, from_worker_error, read_error
 from manim_agent.tools.static_checks import run_static_checks
 
@@ -89,11 +91,20 @@ def check_scene(
     memory_mb: int = settings.DEFAULT_MEMORY_MB,
     fps: int | None = None,
     layout: bool = False,
+    layout_config: LayoutConfig | None = None,
+    contact_sheet: str | Path | None = None,
+    vision_model: str | None = None,
 ) -> Diagnosis:
     """Statically check a scene, then dry-run it in the sandbox; `ok` only if it renders cleanly.
 
     The dry run plays every animation and calls every updater at the check frame rate, without
-    drawing any frame.
+    drawing any frame. With `layout` (what `manim-agent check`, `make` and the render_scene tool
+    use) it also records the scene's geometry and the layout rules judge it: layout errors (text off
+    the frame, overlapping formulas, unreadable text, an empty last frame) make `ok` false and, when
+    they are the only errors, the stage "layout". Without it (the deterministic repairs' re-checks)
+    only whether the scene renders is judged.
+    `contact_sheet` is where to write the PNG of keyframes with the problems outlined;
+    `vision_model` also sends a few keyframes to that litellm vision model (off by default).
     """
     started = time.monotonic()
     diagnosis, chosen = _static_diagnosis(source, scene, filename, started)
@@ -109,18 +120,64 @@ def check_scene(
     }
     if fps:
         job["fps"] = fps
-    if layout:
+    config = (layout_config or load_layout_config()) if layout else None
+    if config is not None:
         job["hooks"] = ["layout"]
+        job["layout"] = {"config": config.to_json(), "frames": bool(contact_sheet or vision_model),
+                         "expected_plays": _count_plays(source)}
     with sandbox.job_directory(source, filename) as workdir:
         job["workdir"] = str(workdir)
         result = sandbox.WorkerClient().run(job)
+        findings = _result_findings(result, source)
+        layout_findings: list[Finding] = []
+        if config is not None and result.get("status") == "ok":
+            layout_findings = _layout_findings(result.get("layout"), config, source, chosen, vision_model)
+            if contact_sheet:
+                layout_findings += _write_sheet(result.get("layout"), layout_findings, Path(contact_sheet), chosen, config)
     diagnosis.stage = "dry_run"
     diagnosis.sandbox = sandbox.sandbox_method()
-    findings = _result_findings(result, source)
-    diagnosis.findings = findings + diagnosis.findings
+    diagnosis.findings = findings + layout_findings + diagnosis.findings
     diagnosis.ok = not any(f.severity == "error" for f in diagnosis.findings)
+    if diagnosis.errors and all(f.category == "layout" for f in diagnosis.errors):
+        diagnosis.stage = "layout"
     diagnosis.seconds = time.monotonic() - started
     return diagnosis
+
+
+def _count_plays(source: str) -> int:
+    """How many animations the source shows (play/wait calls as written; loops make it a lower bound)."""
+    return len(re.findall(r"\bself\.(?:play|wait|move_camera)\(", source))
+
+
+def _write_sheet(layout: dict[str, Any] | None, findings: list[Finding], path: Path, scene: str, config: LayoutConfig) -> list[Finding]:
+    """Write the contact sheet; a sheet that cannot be written is a warning, not a failed check."""
+    from manim_agent.tools.contact_sheet import write_contact_sheet  # noqa: PLC0415 - PIL only when needed
+
+    try:
+        write_contact_sheet(layout, findings, path, title=scene, width=config.contact_sheet.width)
+    except OSError as exc:
+        return [Finding(stage="layout", category="layout", severity="warning",
+                        message=f"could not write the contact sheet {str(path)!r}: {exc.strerror or exc}",
+                        details={"rule": "contact_sheet"})]
+    return []
+
+
+def _layout_findings(
+    layout: dict[str, Any] | None, config: LayoutConfig, source: str, scene: str, vision_model: str | None
+) -> list[Finding]:
+    """The layout rules' findings (and the vision model's, when asked for) for a scene that ran cleanly."""
+    from manim_agent.tools import layout_rules  # noqa: PLC0415
+
+    findings = layout_rules.evaluate(layout, config, source)
+    for problem in (layout or {}).get("errors") or []:
+        findings.append(Finding(stage="layout", category="layout", severity="warning",
+                                message=f"the layout check could not record the whole scene: {problem}",
+                                details={"rule": "layout_check"}))
+    if vision_model:
+        from manim_agent.tools.vision_review import review_frames  # noqa: PLC0415
+
+        findings += review_frames(layout, vision_model, config=config, scene=scene, known=findings)
+    return findings
 
 
 def _result_findings(result: dict[str, Any], source: str) -> list[Finding]:
@@ -294,7 +351,8 @@ def _agent_tools() -> dict[str, type]:
         description = (
             "Checks Manim Community Edition scene code: static checks (syntax, safety policy, API names and "
             "arguments against the installed Manim, LaTeX strings), then a sandboxed dry run that plays every "
-            "animation. Returns a JSON diagnosis: ok (bool), category, line, code_line, message, hint. "
+            "animation, and a layout check (text off the frame, overlapping or unreadable text, an empty last "
+            "frame). Returns a JSON diagnosis: ok (bool), category, line, code_line, message, hint. "
             "A scene is acceptable only when ok is true."
         )
         inputs = {
@@ -305,7 +363,7 @@ def _agent_tools() -> dict[str, type]:
 
         def forward(self, code: str, scene: str | None = None) -> str:  # type: ignore[override]
             try:
-                return json.dumps(check_scene(code, scene=scene).to_json())
+                return json.dumps(check_scene(code, scene=scene, layout=True).to_json())
             except SceneNotFoundError as exc:
                 return json.dumps({"ok": False, "category": "no_scene", "message": str(exc)})
 

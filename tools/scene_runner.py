@@ -27,6 +27,11 @@ class SceneTimeout(BaseException):
     """Raised inside the scene by SIGALRM when the wall-clock budget runs out."""
 
 
+# The cairo renderer's real drawing functions, kept while a check replaces them with no-ops, so
+# instrumentation (the layout check's contact sheet) can still draw a few chosen frames.
+_ORIGINAL_DRAW: dict[str, Any] = {}
+
+
 def _no_draw_patches() -> list[tuple[type, str, Any]]:
     """Patch the cairo renderer so frames advance the clock but are never drawn or written."""
 
@@ -43,6 +48,7 @@ def _no_draw_patches() -> list[tuple[type, str, Any]]:
     originals = []
     for name, replacement in (("update_frame", update_frame), ("add_frame", add_frame), ("get_frame", get_frame)):
         originals.append((CairoRenderer, name, getattr(CairoRenderer, name)))
+        _ORIGINAL_DRAW[name] = getattr(CairoRenderer, name)
         setattr(CairoRenderer, name, replacement)
     # Every copy of a MathTex/Text deep-copies the parsed SVG path each glyph keeps (`path_obj`),
     # tens of thousands of objects that are only read when the glyph is built. Sharing them keeps
@@ -54,6 +60,33 @@ def _no_draw_patches() -> list[tuple[type, str, Any]]:
 
 def _share(self: Any, memo: dict[int, Any]) -> Any:
     return self
+
+
+def draw_frame(scene: Any, width: int | None = None) -> Any:
+    """The scene's current frame drawn for real, even during a drawing-free check; an RGBA pixel array.
+
+    With `width`, the camera draws a thumbnail of that width directly (cheaper than a full frame),
+    then gets its own size and pixels back.
+    """
+    renderer = scene.renderer
+    camera = renderer.camera
+    update = _ORIGINAL_DRAW.get("update_frame", type(renderer).update_frame)
+    get = _ORIGINAL_DRAW.get("get_frame", type(renderer).get_frame)
+    saved = (renderer.static_image, camera.pixel_width, camera.pixel_height, camera.background, camera.pixel_array)
+    renderer.static_image = None  # draw every mobject, not just the moving ones over a cached background
+    try:
+        if width and width < camera.pixel_width:
+            camera.pixel_height = max(1, round(camera.pixel_height * width / camera.pixel_width))
+            camera.pixel_width = width
+            camera.init_background()
+            camera.reset()
+        update(renderer, scene)
+        return get(renderer)
+    finally:
+        if camera.pixel_array is not saved[4]:
+            # Forget the cairo context of the temporary pixel array, so its id is never mistaken later.
+            getattr(camera, "pixel_array_to_cairo_context", {}).pop(id(camera.pixel_array), None)
+        renderer.static_image, camera.pixel_width, camera.pixel_height, camera.background, camera.pixel_array = saved
 
 
 def load_scene_class(source: str, path: Path, scene: str) -> type:
@@ -108,7 +141,7 @@ def run_scene(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
             scene_obj = cls()
             hooks = job.get("hooks") or []
             for hook in hooks:
-                _install_hook(hook, scene_obj, result)
+                _install_hook(hook, scene_obj, result, job)
             scene_obj.render()
     except SceneTimeout as exc:
         result.update(status="timeout", error=describe_exception(exc, path))
@@ -129,12 +162,12 @@ def run_scene(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     return result
 
 
-def _install_hook(name: str, scene_obj: Any, result: dict[str, Any]) -> None:
+def _install_hook(name: str, scene_obj: Any, result: dict[str, Any], job: dict[str, Any] | None = None) -> None:
     """Optional per-job instrumentation (for example layout snapshots), looked up by name."""
     if name == "layout":
         from manim_agent.tools import layout_snapshot  # noqa: PLC0415 - optional, imported on demand
 
-        layout_snapshot.install(scene_obj, result)
+        layout_snapshot.install(scene_obj, result, job)
 
 
 def find_outputs(media: Path, fmt: str) -> list[str]:
