@@ -149,3 +149,39 @@ def test_bwrap_hides_the_network_and_host_files(tmp_path: Path) -> None:
     )
     result, _ = run_unchecked(body)
     assert result["status"] == "ok", result
+
+
+GUARD_PROBE = """
+import sys
+from pathlib import Path
+from manim_agent.tools import runtime_guard
+work, secret_dir = Path(sys.argv[1]), Path(sys.argv[2])
+runtime_guard.install_guard(runtime_guard.Guard(work, secret_dirs=[secret_dir]))
+for target in sys.argv[3:]:
+    try:
+        open(target).read()
+        print("READ", target)
+    except runtime_guard.PolicyViolation:
+        print("REFUSED", target)
+"""
+
+
+def test_audit_hook_refuses_secret_files_that_exist(tmp_path: Path) -> None:
+    """The guard itself, on files that really exist (a missing file must not make this pass)."""
+    import subprocess
+    import sys
+
+    work, secrets = tmp_path / "work", tmp_path / "home" / ".ssh"
+    work.mkdir()
+    secrets.mkdir(parents=True)
+    (secrets / "id_rsa").write_text("PRIVATE")
+    (tmp_path / ".env").write_text("DEEPSEEK_API_KEY=sk-real")
+    (work / "data.txt").write_text("fine")
+    proc = subprocess.run(
+        [sys.executable, "-c", GUARD_PROBE, str(work), str(secrets),
+         str(secrets / "id_rsa"), str(tmp_path / ".env"), str(work / "data.txt")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.stdout.split("\n")[:3] == [
+        f"REFUSED {secrets / 'id_rsa'}", f"REFUSED {tmp_path / '.env'}", f"READ {work / 'data.txt'}",
+    ], proc.stdout + proc.stderr
