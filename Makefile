@@ -1,22 +1,31 @@
 # `make demo` and `make test` each install everything they need on a fresh Debian/Ubuntu machine:
-# system packages (when root or sudo is available), a .venv, and the package.
+# system packages (when root or sudo is available), a .venv, and the package, with exactly the
+# versions in uv.lock. `make lock` is the only thing that changes those versions.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# uv itself is pinned and kept in its own small venv, so `uv sync` (which removes whatever the lock
+# does not list) never uninstalls it, and a newer uv release cannot change how we install.
+UV_VERSION := 0.13.9
+UV_HOME := .uv
+UV := $(UV_HOME)/bin/uv
+# Never download a Python interpreter: use the machine's.
+UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never UV_PYTHON=$(shell command -v $(PYTHON))
+STAMP := $(VENV)/.installed-$(shell cat uv.lock pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: demo test system-deps venv install check-env bench clean
+.PHONY: demo test system-deps install check-env lint bench lock upgrade clean
 
 system-deps:
 	@bash scripts/install-system-deps.sh
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+$(UV):
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,mcp]'
+# --locked: install exactly uv.lock, and stop with an error if pyproject.toml changed without `make lock`.
+$(STAMP): uv.lock pyproject.toml | $(UV)
+	$(UV_ENV) $(UV) sync --locked --all-extras --quiet
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -34,5 +43,11 @@ check-env: install
 bench: install
 	$(BIN)/python benchmarks/check_speed.py
 
+# Re-resolve pyproject.toml's ranges to the newest releases into uv.lock. Do it on purpose, then
+# run `make test` before committing the new lock.
+lock upgrade: | $(UV)
+	$(UV_ENV) $(UV) lock --upgrade
+	@git --no-pager diff --stat uv.lock 2>/dev/null || true
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(UV_HOME) build *.egg-info .pytest_cache

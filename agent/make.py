@@ -23,7 +23,8 @@ from typing import Any, Literal
 from manim_agent import settings
 from manim_agent.agent.attempts import CheckFunction, RepairFunction, code_hash
 from manim_agent.agent.config import ModelConfig, resolve_model_config
-from manim_agent.agent.models import Ledger, check_model_ready, enable_disk_cache
+from manim_agent.agent.models import Ledger, check_model_ready
+from manim_agent.agent.reply_cache import enable_reply_cache
 from manim_agent.agent.progress import NullReporter, Reporter
 from manim_agent.agent.run_dir import RunDir, now_iso
 from manim_agent.agent.session import Mode, RenderFunction, RunOptions, RunSession
@@ -323,7 +324,7 @@ def make_animation(
                 config.roles[role] = stored_config.roles[role]
     check_models(config, options.mode)
     if options.cache:
-        enable_disk_cache(settings.subdir("cache") / "litellm")
+        enable_reply_cache(settings.subdir("cache") / "replies")
 
     run = previous or RunDir.create(out_dir, request, exact=run_dir)
     run.state.setdefault("created", now_iso())

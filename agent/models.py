@@ -23,7 +23,6 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from manim_agent.errors import (
@@ -33,6 +32,8 @@ from manim_agent.errors import (
     ProviderError,
     ScriptedModelExhausted,
 )
+
+from manim_agent.agent.reply_cache import CachedReply, reply_cache, request_key
 
 if TYPE_CHECKING:
     from manim_agent.agent.config import RoleModel
@@ -149,36 +150,6 @@ def _has_tenacity() -> bool:
     return True
 
 
-_DISK_CACHE: Any = None
-
-
-def enable_disk_cache(directory: Path) -> Any:
-    """Open litellm's disk cache in `directory` for clients created with `cache=True`.
-
-    The cache is consulted by ChatClient itself rather than installed as `litellm.cache`: in this
-    litellm release a cache hit routed through litellm.completion imports its proxy server
-    (fastapi, orjson, ...), which a library install does not have.
-    """
-    global _DISK_CACHE
-    litellm = litellm_module()
-    try:
-        import diskcache  # noqa: F401, PLC0415
-    except ImportError as exc:
-        raise MissingDependencyError("--cache needs the diskcache package: pip install diskcache") from exc
-    directory.mkdir(parents=True, exist_ok=True)
-    _DISK_CACHE = litellm.Cache(type="disk", disk_cache_dir=str(directory))
-    return _DISK_CACHE
-
-
-def disk_cache() -> Any:
-    """The open disk cache (opened in the default place on first use)."""
-    if _DISK_CACHE is None:
-        from manim_agent import settings  # noqa: PLC0415
-
-        enable_disk_cache(settings.subdir("cache") / "litellm")
-    return _DISK_CACHE
-
-
 @dataclass
 class CallRecord:
     """One model call: who made it, what it cost, how long it took."""
@@ -234,6 +205,7 @@ class Ledger:
             "reasoning_tokens": sum(c.reasoning_tokens for c in calls),
             "cost_usd": round(sum(costs), 8) if costs else (None if calls else 0.0),
             "seconds": round(sum(c.seconds for c in calls), 3),
+            "cache_hits": sum(1 for c in calls if c.cache_hit),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -271,6 +243,7 @@ class ChatClient:
         on_reasoning: ReasoningSink | None = None,
         on_content: ReasoningSink | None = None,
         on_call: CallSink | None = None,
+        on_warning: Callable[[str], None] | None = None,
         cache: bool = False,
     ) -> None:
         self.settings = settings
@@ -279,6 +252,7 @@ class ChatClient:
         self.on_reasoning = on_reasoning
         self.on_content = on_content
         self.on_call = on_call
+        self.on_warning = on_warning
         self.cache = cache
 
     @property
@@ -317,10 +291,10 @@ class ChatClient:
         if stop:
             kwargs["stop"] = stop
         started = time.monotonic()
-        cache_key = {k: kwargs.get(k) for k in ("model", "messages", "temperature", "max_tokens", "stop", "api_base")}
+        cache_key = request_key(kwargs) if self.cache else ""
         if self.cache:
-            cached = disk_cache().get_cache(**cache_key)
-            if cached:
+            cached = reply_cache().get(cache_key, warn=self.on_warning)
+            if cached is not None:
                 return self._from_cache(messages, cached, stop, time.monotonic() - started)
         try:
             if self.settings.stream:
@@ -340,7 +314,8 @@ class ChatClient:
             content = _cut_at_stop(content, stop)
         record = self._record(litellm, response, messages, content, reasoning, finish, time.monotonic() - started)
         if self.cache and response is not None and finish != "length":
-            disk_cache().add_cache(response, **cache_key)
+            reply = CachedReply(content, reasoning, finish, record.input_tokens, record.output_tokens)
+            reply_cache().put(cache_key, reply, warn=self.on_warning)
         return self._deliver(
             messages, Completion(content=content, reasoning=reasoning, finish_reason=finish, record=record)
         )
@@ -353,28 +328,23 @@ class ChatClient:
         return completion
 
     def _from_cache(
-        self, messages: list[dict[str, Any]], cached: dict[str, Any], stop: list[str] | None, seconds: float
+        self, messages: list[dict[str, Any]], cached: CachedReply, stop: list[str] | None, seconds: float
     ) -> Completion:
-        """A reply replayed from the disk cache: free, and marked as a cache hit."""
-        choice = (cached.get("choices") or [{}])[0]
-        message = choice.get("message") or {}
-        content, reasoning = _split_think_tags(message.get("content") or "", message.get("reasoning_content") or "")
-        if stop:
-            content = _cut_at_stop(content, stop)
-        if reasoning and self.on_reasoning:
-            self.on_reasoning(self.role, reasoning)
-        usage = cached.get("usage") or {}
+        """A reply replayed from the reply cache: free, and marked as a cache hit."""
+        content = _cut_at_stop(cached.content, stop) if stop else cached.content
+        if cached.reasoning and self.on_reasoning:
+            self.on_reasoning(self.role, cached.reasoning)
         record = CallRecord(
             role=self.role,
             model=self.model,
-            input_tokens=int(usage.get("prompt_tokens") or 0),
-            output_tokens=int(usage.get("completion_tokens") or 0),
+            input_tokens=cached.input_tokens,
+            output_tokens=cached.output_tokens,
             cost_usd=0.0,
             seconds=seconds,
-            finish_reason=choice.get("finish_reason"),
+            finish_reason=cached.finish_reason,
             cache_hit=True,
         )
-        return self._deliver(messages, Completion(content, reasoning, record.finish_reason, record))
+        return self._deliver(messages, Completion(content, cached.reasoning, record.finish_reason, record))
 
     def _stream(self, litellm: Any, kwargs: dict[str, Any]) -> tuple[Any, str, str, str | None]:
         stream = litellm.completion(**kwargs, stream=True, stream_options={"include_usage": True})

@@ -86,6 +86,7 @@ class RunSession:
                 ledger=self.ledger,
                 on_reasoning=self.reporter.reasoning,
                 on_call=self._on_call,
+                on_warning=self.warn,
                 cache=self.options.cache,
             )
         return self._clients[role]

@@ -48,7 +48,7 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
         help="litellm retries on timeouts, 429 and 5xx (env: MANIM_AGENT_NUM_RETRIES; default 2)",
     )
     group.add_argument(
-        "--cache", action="store_true", default=None, help="cache model replies on disk (litellm disk cache)"
+        "--cache", action="store_true", default=None, help="replay identical model requests from the on-disk reply cache ($MANIM_AGENT_HOME/cache/replies)"
     )
 
 

@@ -5,7 +5,7 @@ can point it at a temporary directory:
 
 - `work/`   one fresh directory per sandboxed check or render, removed afterwards
 - `run/`    the warm worker's socket and lock
-- `cache/`  the API index of the installed Manim and the shared LaTeX cache
+- `cache/`  the API index of the installed Manim, the shared LaTeX cache, `--cache`'s replies
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The agent's smaller parts: attempt ranking, notes and their LaTeX safety, the scene description,
-the progress display and the disk cache."""
+the progress display."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.console import Console
 
 from manim_agent.agent.attempts import AttemptLog
 from manim_agent.agent.config import RoleModel
-from manim_agent.agent.models import ChatClient, enable_disk_cache
+from manim_agent.agent.models import ChatClient
 from manim_agent.agent.notes import compile_pdf, escape_text, render_notes_latex, safe_math, write_notes
 from manim_agent.agent.progress import RichReporter
 from manim_agent.agent.scripted_model import ScriptedModel
@@ -132,14 +132,3 @@ def test_reasoning_is_shown_dimmed_line_by_line() -> None:
     styled = console.export_text(styles=True)
     axes_line = next(line for line in styled.splitlines() if "place the axes" in line)
     assert "\x1b[2m" in axes_line  # ANSI "dim"
-
-
-def test_disk_cache_replays_a_reply_for_free(tmp_path: Path) -> None:
-    enable_disk_cache(tmp_path / "cache")
-    model = ScriptedModel(["first reply", "second reply"], price_as="deepseek/deepseek-chat")
-    client = ChatClient(RoleModel(model=model.model_id, price_as="deepseek/deepseek-chat"), role="writer", cache=True)
-    first = client.complete([{"role": "user", "content": "same question"}])
-    second = client.complete([{"role": "user", "content": "same question"}])
-    assert first.content == second.content == "first reply"
-    assert model.calls == 1
-    assert not first.record.cache_hit and second.record.cache_hit and second.record.cost_usd == 0.0
