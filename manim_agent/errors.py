@@ -48,6 +48,10 @@ class SandboxError(ManimAgentError):
     exit_code = 3
 
 
+class IsolationUnavailable(UserError):
+    """Code from an untrusted source (MCP, the web UI) would run without OS isolation (no bubblewrap)."""
+
+
 class RenderError(ManimAgentError):
     """The final render failed; carries the diagnosis."""
 

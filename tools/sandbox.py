@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from manim_agent import settings
-from manim_agent.errors import SandboxError
+from manim_agent.errors import IsolationUnavailable, SandboxError
 
 SandboxMethod = Literal["bwrap", "rlimits"]
 
@@ -84,6 +84,29 @@ def describe_protection(method: SandboxMethod | None = None) -> str:
     return (
         "bubblewrap unavailable: NO network namespace and the file system is visible read-only through "
         f"the audit hook only; remaining protection: {common}. Install it: apt-get install bubblewrap"
+    )
+
+
+UNISOLATED_OPT_IN_ENV = "MANIM_AGENT_ALLOW_UNISOLATED"
+
+
+def is_isolated() -> bool:
+    """Whether scene code runs under the operating system's isolation (bubblewrap), not only rlimits."""
+    return sandbox_method() == "bwrap"
+
+
+def require_isolation(source: str) -> None:
+    """Refuse to run scenes from an untrusted `source` (an MCP client, the web UI) without isolation.
+
+    Without bubblewrap the audit hook and rlimits are all that stand between the scene and the
+    machine, and they are not a boundary. The user may opt in with MANIM_AGENT_ALLOW_UNISOLATED=1.
+    """
+    if is_isolated() or os.environ.get(UNISOLATED_OPT_IN_ENV, "").strip().lower() in {"1", "true", "yes"}:
+        return
+    raise IsolationUnavailable(
+        f"refusing to run scene code from {source} without isolation: bubblewrap is not usable here, so the "
+        f"code would run with the user's rights. Install it (apt-get install bubblewrap) or, if you trust "
+        f"every client, set {UNISOLATED_OPT_IN_ENV}=1."
     )
 
 
