@@ -43,9 +43,14 @@ check-env: install
 bench: install
 	$(BIN)/python benchmarks/check_speed.py
 
-# Re-resolve pyproject.toml's ranges to the newest releases into uv.lock. Do it on purpose, then
-# run `make test` before committing the new lock.
-lock upgrade: | $(UV)
+# `make lock`: after editing the dependencies in pyproject.toml, resolve the change into uv.lock,
+# keeping every other pinned version. `make upgrade`: move everything to the newest releases that
+# pyproject.toml's ranges allow. Do either on purpose, then run `make test` before committing uv.lock.
+lock: | $(UV)
+	$(UV_ENV) $(UV) lock
+	@git --no-pager diff --stat uv.lock 2>/dev/null || true
+
+upgrade: | $(UV)
 	$(UV_ENV) $(UV) lock --upgrade
 	@git --no-pager diff --stat uv.lock 2>/dev/null || true
 

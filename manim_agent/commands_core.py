@@ -201,14 +201,14 @@ def run_worker(args: argparse.Namespace) -> int:
 
     client = sandbox.WorkerClient(warm=True)
     if args.action == "start":
-        with console.status("starting the warm worker (imports Manim once) …"):
+        with console.status("starting the sandbox pool (pre-starts a warm single-use sandbox) …"):
             client.ensure_started()
-        console.print(f"warm worker listening on {client.socket_path}")
+        console.print(f"sandbox pool listening on {client.socket_path}")
     elif args.action == "stop":
         stopped = sandbox.shutdown_all_workers()
-        console.print(f"stopped {stopped} worker(s)")
+        console.print(f"stopped {stopped} sandbox pool(s)")
     else:
         alive = client._alive()
-        console.print(f"warm worker: {'running' if alive else 'not running'} ({client.socket_path})")
+        console.print(f"sandbox pool: {'running' if alive else 'not running'} ({client.socket_path})")
         console.print(f"sandbox: {sandbox.describe_protection()}")
     return 0

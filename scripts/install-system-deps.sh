@@ -9,7 +9,7 @@ PACKAGES=(
   # MathTex/Tex: LaTeX and the DVI-to-SVG converter
   texlive-latex-extra texlive-latex-recommended texlive-fonts-recommended texlive-science cm-super dvisvgm
   # the sandbox (network-less namespaces)
-  bubblewrap
+  bubblewrap libseccomp2
   # video encoding helpers and Python venv support
   ffmpeg python3-venv python3-dev
 )

@@ -26,9 +26,8 @@ def layout_run(source: str, name: str = "Probe", **layout: object) -> dict:
     """The worker's raw result for a check with the layout hook."""
     job = {"mode": "check", "scene": name, "timeout": 60, "hooks": ["layout"],
            "layout": {"config": LayoutConfig().to_json(), **layout}}
-    with sandbox.job_directory(source) as workdir:
-        job["workdir"] = str(workdir)
-        return sandbox.WorkerClient().run(job)
+    with sandbox.run_job(job, {"scene.py": source}) as result:
+        return result
 
 
 def layout_rules_of(diagnosis) -> list[tuple[str, str]]:

@@ -60,6 +60,7 @@ def test_scoring_needs_the_labelled_rule_at_the_labelled_severity() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # 27 sequential checks, each in a fresh sandbox
 def test_the_check_finds_at_least_ninety_percent_of_the_planted_defects() -> None:
     report = run_layout_corpus(CASES, library=False)
     missed = [c.case.file for c in report.cases if not c.found]

@@ -22,11 +22,9 @@ def run_unchecked(body: str, *, timeout: float = 20, warm: bool = True, **job: o
     source = HEADER + "class Probe(Scene):\n    def construct(self):\n" + "\n".join(
         "        " + line for line in body.strip().splitlines()
     ) + "\n"
-    with sandbox.job_directory(source) as workdir:
-        result = sandbox.WorkerClient(warm=warm).run(
-            {"mode": "check", "scene": "Probe", "workdir": str(workdir), "timeout": timeout, **job}
-        )
-    return result, source
+    with sandbox.run_job({"mode": "check", "scene": "Probe", "timeout": timeout, **job}, {"scene.py": source},
+                         warm=warm) as result:
+        return result, source
 
 
 def only_finding(result: dict, source: str):
@@ -122,10 +120,13 @@ def test_writing_inside_the_work_directory_is_allowed() -> None:
 
 
 def test_work_directory_is_removed_afterwards(state_home: Path) -> None:
-    run_unchecked("self.add(Dot())")
+    first, _ = run_unchecked("self.add(Dot())")
     before = sorted((state_home / "work").iterdir())
-    run_unchecked("self.add(Dot())")
-    assert sorted((state_home / "work").iterdir()) == before
+    second, _ = run_unchecked("self.add(Dot())")
+    assert not Path(first["workdir"]).exists() and not Path(second["workdir"]).exists()
+    # Only pre-started sandboxes' directories (and a LaTeX-cache compile) remain; no job's files accumulate.
+    after = sorted((state_home / "work").iterdir())
+    assert len(after) <= len(before) + 1 and not any((p / "scene.py").exists() for p in after)
 
 
 def test_scrubbed_environment_has_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:

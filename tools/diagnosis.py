@@ -118,6 +118,8 @@ class Diagnosis:
             "seconds": round(self.seconds, 3),
             "scenes": self.scenes,
             "sandbox": self.sandbox,
+            # False when the scene ran without OS isolation (no bubblewrap): see the README's sandbox section.
+            "isolated": None if self.sandbox is None else self.sandbox == "bwrap",
         }
 
     def for_model(self) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any, Literal
 
 from manim_agent import settings
 from manim_agent.errors import InputFileError, RenderError, SceneNotFoundError
-from manim_agent.tools import sandbox
+from manim_agent.tools import sandbox, sandbox_files
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.layout_config import LayoutConfig, load_layout_config
 from manim_agent.tools.read_error import Frame, diagnose, from_worker_error, read_error
@@ -125,12 +124,11 @@ def check_scene(
         job["hooks"] = ["layout"]
         job["layout"] = {"config": config.to_json(), "frames": bool(contact_sheet or vision_model),
                          "expected_plays": _count_plays(source)}
-    with sandbox.job_directory(source, filename) as workdir:
-        job["workdir"] = str(workdir)
-        result = sandbox.WorkerClient().run(job)
+    with sandbox.run_job(job, {filename: source}) as result:
         findings = _result_findings(result, source)
         layout_findings: list[Finding] = []
         if config is not None and result.get("status") == "ok":
+            _keep_safe_frames(result.get("layout"), Path(result["workdir"]))
             layout_findings = _layout_findings(result.get("layout"), config, source, chosen, vision_model)
             if contact_sheet:
                 layout_findings += _write_sheet(result.get("layout"), layout_findings, Path(contact_sheet), chosen, config)
@@ -142,6 +140,21 @@ def check_scene(
         diagnosis.stage = "layout"
     diagnosis.seconds = time.monotonic() - started
     return diagnosis
+
+
+def _keep_safe_frames(layout: dict[str, Any] | None, workdir: Path) -> None:
+    """Keep only keyframe images that are real PNG files inside the job directory (the list is the sandbox's word)."""
+    if not isinstance(layout, dict) or not isinstance(layout.get("frames"), list):
+        return
+    safe = []
+    for frame in layout["frames"]:
+        try:
+            with sandbox_files.open_job_file(workdir, str(frame.get("path", "")), max_bytes=64 << 20) as handle:
+                if sandbox_files.looks_like(handle.read(16), ".png"):
+                    safe.append(frame)
+        except (sandbox_files.UnsafeJobFile, AttributeError, OSError):
+            continue
+    layout["frames"] = safe
 
 
 def _count_plays(source: str) -> int:
@@ -196,6 +209,15 @@ def _result_findings(result: dict[str, Any], source: str) -> list[Finding]:
         finding.message = f"the scene did not finish within the time limit; it was running {_where(finding)}"
         finding.hint = finding.hint or "look for an endless loop or a very long run_time; raise --timeout if the scene is simply long"
         return [finding]
+    if result.get("reason") == "disk_quota":
+        return [
+            Finding(
+                stage="dry_run",
+                category="resource",
+                message=f"the scene wrote more than {result.get('quota_mb')} MB into its work directory and was stopped",
+                hint="do not write files from a scene; lower the render quality or the number of frames",
+            )
+        ]
     signal_number = result.get("signal")
     message = f"the scene process died (signal {signal_number})" if signal_number else "the scene process died"
     return [
@@ -304,16 +326,20 @@ def render_source(
         "upto_animation": upto_animation,
         "memory_mb": settings.DEFAULT_MEMORY_MB,
     }
-    with sandbox.job_directory(source, filename) as workdir:
-        job["workdir"] = str(workdir)
-        result = sandbox.WorkerClient().run(job)
+    with sandbox.run_job(job, {filename: source}) as result:
         findings = _result_findings(result, source)
         outputs: list[Path] = []
-        for produced in result.get("outputs", []):
-            produced_path = Path(produced)
-            target = out / f"{stem or chosen}{produced_path.suffix}"
-            shutil.copyfile(produced_path, target)
-            outputs.append(target.resolve())
+        for produced in result.get("outputs", []) if not findings else []:
+            # The result is the sandbox's word: copy only a real file of the right kind from its job directory.
+            suffix = Path(str(produced)).suffix
+            if suffix.lower() != f".{fmt}":
+                continue
+            target = out / f"{stem or chosen}{suffix}"
+            try:
+                outputs.append(sandbox_files.copy_job_file(Path(result["workdir"]), str(produced), target).resolve())
+            except sandbox_files.UnsafeJobFile as exc:
+                findings.append(Finding(stage="dry_run", category="unsafe", message=str(exc),
+                                        hint="the scene tampered with its own output files"))
     diagnosis.stage = "dry_run"
     diagnosis.sandbox = sandbox.sandbox_method()
     diagnosis.findings = findings + diagnosis.findings

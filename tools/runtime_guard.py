@@ -20,8 +20,9 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-# Programs Manim starts by itself while rendering MathTex/Tex.
-ALLOWED_EXECUTABLES = frozenset({"latex", "pdflatex", "xelatex", "lualatex", "dvisvgm", "dvipng"})
+# Programs Manim starts by itself while rendering MathTex/Tex. Only their resolved absolute paths
+# (tex_policy.allowed_programs) may start: a file named `latex` anywhere else never runs.
+ALLOWED_EXECUTABLES = frozenset({"latex", "pdflatex", "xelatex", "lualatex", "luatex", "dvisvgm"})
 
 # Process-creating and foreign-code events that scene code never needs.
 _BLOCKED_EVENTS = frozenset(
@@ -65,11 +66,11 @@ _PATH_WRITE_EVENTS = frozenset(
         "os.truncate",
         "os.utime",
         "shutil.rmtree",
-        "shutil.copyfile",
-        "shutil.move",
     }
 )
-_TWO_PATH_EVENTS = frozenset({"os.rename", "os.link", "os.symlink"})
+_TWO_PATH_EVENTS = frozenset({"os.rename", "os.link", "os.symlink", "shutil.move"})
+# (source, destination) events where only the destination is written.
+_COPY_EVENTS = frozenset({"shutil.copyfile", "shutil.copytree"})
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
@@ -115,8 +116,16 @@ def _current_address_space() -> int:
 class Guard:
     """The audit hook's state: which directories may be written and which paths are secret."""
 
-    def __init__(self, workdir: Path, *, writable: Iterable[Path] = (), secret_dirs: Iterable[Path] = ()) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        writable: Iterable[Path] = (),
+        secret_dirs: Iterable[Path] = (),
+        programs: Iterable[str] = (),
+    ) -> None:
         self.workdir = str(workdir.resolve())
+        self.programs = frozenset(programs)
         self.writable = tuple(str(Path(p).resolve()) for p in [workdir, *writable]) + ("/dev/null",)
         self.secret_dirs = tuple(str(Path(p)) for p in secret_dirs)
         self.active = False
@@ -179,11 +188,17 @@ class Guard:
         elif event == "subprocess.Popen":
             executable, argv = args[0], args[1]
             program = executable or (argv[0] if isinstance(argv, (list, tuple)) and argv else argv)
-            name = os.path.basename(os.fsdecode(program)) if isinstance(program, (str, bytes, os.PathLike)) else ""
-            if name not in ALLOWED_EXECUTABLES:
-                self._deny(f"starting the program {name or program!r} is not allowed in a scene")
+            text = os.fsdecode(program) if isinstance(program, (str, bytes, os.PathLike)) else ""
+            name = os.path.basename(text)
+            resolved = os.path.realpath(text) if os.path.isabs(text) else ""
+            if name not in ALLOWED_EXECUTABLES or not os.path.isabs(text) or resolved not in self.programs:
+                self._deny(f"starting the program {text or program!r} is not allowed in a scene")
         elif event in _PATH_WRITE_EVENTS:
             resolved = self._resolve(args[0]) if args else None
+            if resolved is not None:
+                self.check_write(resolved)
+        elif event in _COPY_EVENTS:
+            resolved = self._resolve(args[1]) if len(args) > 1 else None
             if resolved is not None:
                 self.check_write(resolved)
         elif event in _TWO_PATH_EVENTS:

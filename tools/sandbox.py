@@ -1,17 +1,19 @@
-"""Start the sandboxed worker and hand it jobs. This module never imports Manim.
+"""Run scene jobs in single-use sandboxes and hand back their (untrusted) results. Never imports Manim.
 
-Protection layers, from the outside in:
+The boundary is the operating system's (see `sandbox_bwrap.py` for exactly what it enforces):
+bubblewrap with a user namespace, no capabilities, no network, its own PID namespace, a seccomp
+filter and a file system that shows read-only system directories and one writable directory, the
+job's own. Each job gets a fresh sandbox, pre-started and warm (`sandbox_pool.py`), killed with
+everything it started when the job ends. Inside, a scrubbed environment (no `*_API_KEY`), rlimits,
+a timeout and an audit hook add layers that are useful, not load-bearing.
 
-1. bubblewrap, when it is installed and usable: no network namespace, a read-only view of the
-   system directories only (no home directory, no /work, no /tmp), and a writable bind of the
-   job's work directory and the shared LaTeX cache.
-2. A scrubbed environment: only an allowlist of variables (PATH, locale) reaches the worker, so no
-   `*_API_KEY` or token does.
-3. In the per-job child (`worker.py`, `runtime_guard.py`): its own session and process group,
-   rlimits, a wall-clock timeout, and an audit hook refusing network, processes, `ctypes`,
-   writes outside the work directory and reads of secrets.
+Results come back over a pipe the sandbox inherited, never through a path it could replace, and the
+host believes only what it can check: files are read through `sandbox_files` (inside the job
+directory, no symlinks, regular files, the right magic bytes).
 
-Without bubblewrap the last two layers remain; `doctor` and `check --json` say which is in use.
+Without bubblewrap only the inner layers remain: scene code is NOT isolated from the machine.
+`doctor`, `check --json` and the README say so, and `require_isolation` refuses code from
+untrusted sources (MCP, the web UI) in that mode unless the user opts in.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -36,13 +37,11 @@ from typing import Any, Literal
 
 from manim_agent import settings
 from manim_agent.errors import IsolationUnavailable, SandboxError
+from manim_agent.tools import sandbox_pool
 
 SandboxMethod = Literal["bwrap", "rlimits"]
 
 ENV_ALLOWLIST = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM", "SOURCE_DATE_EPOCH")
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt",
-               "/var/lib/texmf", "/var/cache/fontconfig", "/usr/share/fonts")
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 SOCKET_PATH_MAX = 100
 
 
@@ -67,7 +66,8 @@ def sandbox_method() -> SandboxMethod:
         return "rlimits"
     try:
         probe = subprocess.run(
-            [bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--dev", "/dev", "--proc", "/proc", "true"],
+            [bwrap, "--unshare-user", "--disable-userns", "--cap-drop", "ALL", "--ro-bind", "/", "/",
+             "--unshare-net", "--unshare-pid", "--dev", "/dev", "--proc", "/proc", "true"],
             capture_output=True,
             timeout=10,
         )
@@ -78,12 +78,23 @@ def sandbox_method() -> SandboxMethod:
 
 def describe_protection(method: SandboxMethod | None = None) -> str:
     method = method or sandbox_method()
-    common = "scrubbed environment, rlimits, wall-clock timeout, audit hook (no sockets, processes or writes outside the work dir)"
+    inner = "scrubbed environment, rlimits, wall-clock timeout, audit hook"
     if method == "bwrap":
-        return f"bubblewrap: no network, read-only system view, no home directory; plus {common}"
+        from manim_agent.tools import sandbox_bwrap  # noqa: PLC0415
+
+        try:
+            sandbox_bwrap.seccomp_program()
+            seccomp = "seccomp filter"
+        except sandbox_bwrap.SeccompUnavailable:
+            seccomp = "NO seccomp filter (libseccomp missing)"
+        return (
+            "isolated: bubblewrap single-use sandbox per job (user namespace, no capabilities, no network, "
+            f"own PID namespace, read-only system view, only the job directory writable), {seccomp}; plus {inner}"
+        )
     return (
-        "bubblewrap unavailable: NO network namespace and the file system is visible read-only through "
-        f"the audit hook only; remaining protection: {common}. Install it: apt-get install bubblewrap"
+        "NOT ISOLATED: bubblewrap is unavailable, so scene code runs with your user's rights on this machine; "
+        f"only {inner} remain, and they are not a security boundary. Untrusted sources (MCP, the web UI) are "
+        "refused unless MANIM_AGENT_ALLOW_UNISOLATED=1. Install it: apt-get install bubblewrap"
     )
 
 
@@ -110,43 +121,8 @@ def require_isolation(source: str) -> None:
     )
 
 
-def _python_paths() -> list[Path]:
-    paths = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent.parent}
-    paths.add(PACKAGE_ROOT)
-    for entry in sys.path:
-        if entry and Path(entry).is_dir():
-            paths.add(Path(entry).resolve())
-    return sorted(paths)
-
-
-def bwrap_prefix(*, writable: list[Path], die_with_parent: bool) -> list[str]:
-    """The bubblewrap command line that wraps the worker."""
-    args = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--new-session"]
-    if die_with_parent:
-        args.append("--die-with-parent")
-    # Order matters: later mounts land on top of earlier ones, so the empty /tmp comes first and
-    # a virtualenv or checkout that lives under /tmp is bound back on top of it.
-    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    for directory in SYSTEM_DIRS:
-        args += ["--ro-bind-try", directory, directory]
-    for directory in _python_paths():
-        if not any(str(directory).startswith(d + "/") or str(directory) == d for d in SYSTEM_DIRS):
-            args += ["--ro-bind", str(directory), str(directory)]
-    for directory in writable:
-        args += ["--bind", str(directory), str(directory)]
-    # Never show an API-key file that lives next to the code.
-    for candidate in {PACKAGE_ROOT / ".env", PACKAGE_ROOT.parent / ".env"}:
-        if candidate.is_file():
-            args += ["--ro-bind", "/dev/null", str(candidate)]
-    return args
-
-
-def _tex_dir() -> Path:
-    return settings.subdir("cache") / "tex"
-
-
 def _worker_key() -> str:
+    """Changes whenever the code or settings a pool depends on change, so an old pool is never used."""
     parts = [sys.executable, sandbox_method(), str(settings.home())]
     for name in ("manim-agent", "manim"):
         try:
@@ -154,20 +130,11 @@ def _worker_key() -> str:
         except metadata.PackageNotFoundError:
             parts.append("?")
     here = Path(__file__).resolve().parent
-    for module in ("worker.py", "scene_runner.py", "runtime_guard.py", "layout_snapshot.py"):
+    for module in ("worker.py", "scene_runner.py", "runtime_guard.py", "layout_snapshot.py", "tex_policy.py",
+                   "sandbox_pool.py", "sandbox_bwrap.py", "sandbox_texcache.py", "sandbox_files.py"):
         path = here / module
         parts.append(str(path.stat().st_mtime_ns) if path.exists() else "-")
     return hashlib.sha1("\0".join(parts).encode()).hexdigest()[:12]
-
-
-def _worker_command(inner: list[str], *, warm: bool) -> list[str]:
-    command = [sys.executable, "-m", "manim_agent.tools.worker", *inner]
-    if sandbox_method() != "bwrap":
-        return command
-    writable = [settings.subdir("work"), _tex_dir()]
-    if warm:
-        writable.append(settings.subdir("run"))
-    return bwrap_prefix(writable=writable, die_with_parent=not warm) + command
 
 
 def warm_enabled() -> bool:
@@ -175,7 +142,7 @@ def warm_enabled() -> bool:
 
 
 class WorkerClient:
-    """Hands jobs to the warm worker, starting it when needed; falls back to a one-shot worker."""
+    """Runs jobs in single-use sandboxes: from the warm pool (started when needed) or, cold, one at a time."""
 
     def __init__(self, *, warm: bool | None = None, idle_seconds: float | None = None) -> None:
         self.warm = warm_enabled() if warm is None else warm
@@ -183,45 +150,31 @@ class WorkerClient:
 
     @property
     def socket_path(self) -> Path:
-        return settings.subdir("run") / f"worker-{_worker_key()}.sock"
+        return settings.subdir("run") / f"pool-{_worker_key()}.sock"
 
-    def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        """Run one job (its `workdir` must exist and hold the scene); returns the worker's result."""
-        job = {"tex_dir": str(_tex_dir()), "real_home": str(Path.home()), "secret_dirs": [str(settings.subdir("run"))], **job}
-        _tex_dir().mkdir(parents=True, exist_ok=True)
+    def run(self, job: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
+        """Run one job whose sources are `files`; the result's `workdir` must be removed by the caller."""
+        job = {"real_home": str(Path.home()), "secret_dirs": [str(settings.subdir("run"))], **job}
         if self.warm and len(str(self.socket_path)) < SOCKET_PATH_MAX:
             try:
-                return self._run_warm(job)
+                self.ensure_started()
+                result = self._request({"action": "job", "job": job, "files": files},
+                                       float(job.get("timeout", 60)) + 120)
+                if "pool_error" not in result:
+                    return result
             except (OSError, ValueError) as exc:
                 if isinstance(exc, TimeoutError):
-                    raise SandboxError(f"the warm worker did not answer in time: {exc}") from exc
-                # A worker that died or was replaced mid-job: fall back to a one-shot worker.
-        return self._run_cold(job)
+                    raise SandboxError(f"the sandbox pool did not answer in time: {exc}") from exc
+                # A pool that died mid-job: fall back to a one-off sandbox.
+        return self._run_cold(job, files)
 
-    def _run_cold(self, job: dict[str, Any]) -> dict[str, Any]:
-        command = _worker_command(["run"], warm=False)
-        limit = float(job.get("timeout", 60)) + 60
+    def _run_cold(self, job: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
+        standby = sandbox_pool.Standby(warm=False)
         try:
-            process = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=scrubbed_env(), start_new_session=True, cwd=job["workdir"],
-            )
-        except OSError as exc:
-            raise SandboxError(f"could not start the sandboxed worker {command[0]!r}: {exc}") from exc
-        try:
-            out, err = process.communicate(json.dumps(job).encode(), timeout=limit)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            return {"status": "timeout", "stack": "", "seconds": limit}
-        lines = out.decode(errors="replace").strip().splitlines()
-        if process.returncode != 0 or not lines:
-            raise SandboxError(
-                f"the sandboxed worker failed (exit {process.returncode}): "
-                f"{err.decode(errors='replace').strip()[-2000:]}"
-            )
-        return json.loads(lines[-1])
+            standby.wait_ready()
+        except SandboxError:
+            raise
+        return sandbox_pool.run_in_standby(standby, job, files)
 
     def _connect(self) -> socket.socket:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -244,32 +197,31 @@ class WorkerClient:
                     break
                 buffer += chunk
         if not buffer:
-            raise ConnectionError("the worker closed the connection without an answer")
+            raise ConnectionError("the sandbox pool closed the connection without an answer")
         return json.loads(buffer)
 
-    def _run_warm(self, job: dict[str, Any]) -> dict[str, Any]:
-        self.ensure_started()
-        return self._request(job, float(job.get("timeout", 60)) + 30)
-
     def ensure_started(self, wait_seconds: float = 60.0) -> None:
-        """Start the warm worker unless one with the same code and settings is already listening."""
+        """Start the sandbox pool unless one with the same code and settings is already listening."""
         if self._alive():
             return
-        lock_path = settings.subdir("run") / "worker.lock"
+        lock_path = settings.subdir("run") / "pool.lock"
         with open(lock_path, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if self._alive():
                 return
-            log = open(settings.subdir("run") / "worker.log", "ab")  # noqa: SIM115 - handed to the child
-            command = _worker_command(["serve", "--socket", str(self.socket_path), "--idle", str(self.idle_seconds)], warm=True)
+            log = open(settings.subdir("run") / "pool.log", "ab")  # noqa: SIM115 - handed to the child
+            size = str(max(1, int(settings.env_float("MANIM_AGENT_POOL_SIZE", 2))))
+            command = [sys.executable, "-m", "manim_agent.tools.sandbox_pool", "serve", "--socket",
+                       str(self.socket_path), "--idle", str(self.idle_seconds), "--size", size]
+            env = {**scrubbed_env(), "MANIM_AGENT_HOME": str(settings.home())}
+            for key in ("MANIM_AGENT_SANDBOX", "MANIM_AGENT_POOL_SIZE"):
+                if key in os.environ:
+                    env[key] = os.environ[key]
             try:
-                subprocess.Popen(
-                    command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                    env={**scrubbed_env(), "MANIM_AGENT_TEX_DIR": str(_tex_dir())},
-                    start_new_session=True, cwd=str(settings.subdir("work")),
-                )
+                subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                                 start_new_session=True, cwd=str(settings.subdir("run")))
             except OSError as exc:
-                raise SandboxError(f"could not start the warm worker: {exc}") from exc
+                raise SandboxError(f"could not start the sandbox pool: {exc}") from exc
             finally:
                 log.close()
             deadline = time.monotonic() + wait_seconds
@@ -278,7 +230,7 @@ class WorkerClient:
                     return
                 time.sleep(0.05)
         raise SandboxError(
-            f"the warm worker did not start within {wait_seconds:g} s; see {settings.subdir('run') / 'worker.log'}"
+            f"the sandbox pool did not start within {wait_seconds:g} s; see {settings.subdir('run') / 'pool.log'}"
         )
 
     def _alive(self) -> bool:
@@ -290,7 +242,7 @@ class WorkerClient:
             return False
 
     def shutdown(self) -> bool:
-        """Stop the warm worker for the current code and settings, if one runs."""
+        """Stop the sandbox pool for the current code and settings, if one runs."""
         try:
             return self._request({"action": "shutdown"}, 5).get("status") == "bye"
         except (OSError, ValueError):
@@ -298,9 +250,9 @@ class WorkerClient:
 
 
 def shutdown_all_workers() -> int:
-    """Stop every warm worker under the state directory (any version); returns how many answered."""
+    """Stop every sandbox pool under the state directory (any version); returns how many answered."""
     stopped = 0
-    for sock_path in settings.subdir("run").glob("worker-*.sock"):
+    for sock_path in settings.subdir("run").glob("pool-*.sock"):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.settimeout(5)
@@ -317,13 +269,14 @@ def shutdown_all_workers() -> int:
 
 
 @contextlib.contextmanager
-def job_directory(source: str, filename: str = "scene.py", keep: bool = False) -> Iterator[Path]:
-    """A fresh work directory holding a copy of the scene; removed afterwards unless `keep`."""
-    workdir = settings.subdir("work") / uuid.uuid4().hex[:16]
-    workdir.mkdir(mode=0o700)
-    (workdir / filename).write_text(source, encoding="utf-8")
+def run_job(job: dict[str, Any], files: dict[str, str], *, warm: bool | None = None, keep: bool = False) -> Iterator[dict[str, Any]]:
+    """Run `job` on `files` in a fresh sandbox and yield its result; the job directory is removed after.
+
+    Read any file the result names only through `sandbox_files` (it is untrusted).
+    """
+    result = WorkerClient(warm=warm).run(job, files)
     try:
-        yield workdir
+        yield result
     finally:
-        if not keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+        if not keep and result.get("workdir"):
+            shutil.rmtree(result["workdir"], ignore_errors=True)

@@ -20,6 +20,8 @@ import svgelements as se
 from manim import config, tempconfig
 from manim.renderer.cairo_renderer import CairoRenderer
 
+from manim_agent.tools import tex_policy
+
 QUALITIES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
 
 
@@ -121,6 +123,8 @@ def run_scene(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     }
     if job.get("tex_dir"):
         settings["tex_dir"] = job["tex_dir"]
+    tex_policy.install(Path(job["shared_tex_dir"]) if job.get("shared_tex_dir") else None)
+    tex_policy.new_entries.clear()
     if mode == "check":
         settings.update({"dry_run": True, "write_to_movie": False})
         if job.get("fps"):
@@ -153,6 +157,7 @@ def run_scene(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
                 delattr(owner, name)
             else:
                 setattr(owner, name, original)
+    result["tex_new"] = dict(tex_policy.new_entries)
     if scene_obj is not None:
         result["num_plays"] = getattr(scene_obj.renderer, "num_plays", None)
         result["scene_time"] = round(float(getattr(scene_obj.renderer, "time", 0.0)), 3)

@@ -1,17 +1,16 @@
-"""The sandboxed worker: imports Manim once, then forks one limited child per job.
+"""The sandbox's inside: imports Manim, then runs exactly one job in a forked, limited child.
 
-Two entry points, both started by `sandbox.py` inside bubblewrap when it is available:
+`python -m manim_agent.tools.worker standby` is what every single-use sandbox runs (started by
+`sandbox_pool.py`, inside bubblewrap when it is available). It imports Manim and plays a tiny scene
+so its caches are warm, writes one `ready` line to stdout, reads one job as a JSON line from stdin,
+runs it, writes the result as one JSON line to stdout and exits. stdin and stdout are pipes the
+host holds: there is no socket or path that a scene could replace. The host trusts nothing this
+process says beyond "this is what happened"; it checks every file the result names.
 
-- `python -m manim_agent.tools.worker serve --socket PATH` is the warm worker. It listens on a
-  Unix socket, forks a child per job (so each check pays no Manim import), and exits after an idle
-  period.
-- `python -m manim_agent.tools.worker run` is the one-shot form: a job on stdin, the result on
-  stdout.
-
-In the child: a new session (so a timeout kills the whole process group), the scene's work
-directory as cwd and HOME, rlimits, the audit hook, a SIGALRM that raises inside the scene when the
-time is up (its traceback names the line that was running), and faulthandler as a last resort for
-code stuck in C.
+In the child: a new session, the job directory as cwd and HOME, rlimits, the audit hook with the
+resolved TeX programs as the only ones it may start, a SIGALRM that raises inside the scene when
+the time is up (its traceback names the line that was running), and faulthandler as a last resort
+for code stuck in C.
 """
 
 from __future__ import annotations
@@ -22,9 +21,7 @@ import json
 import os
 import select
 import signal
-import socket
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -70,11 +67,12 @@ def _child(job: dict[str, Any], write_fd: int) -> None:
             cpu_seconds=timeout + 2,
             max_file_mb=int(job.get("max_file_mb", 2048)),
         )
-        writable = [Path(job["tex_dir"])] if job.get("tex_dir") else []
+        from manim_agent.tools import tex_policy
+
         guard = runtime_guard.Guard(
             workdir,
-            writable=writable,
             secret_dirs=runtime_guard.real_home_secrets(job.get("real_home"), job.get("secret_dirs", [])),
+            programs=tex_policy.allowed_programs(),
         )
         runtime_guard.install_guard(guard)
         result = scene_runner.run_scene(job, workdir)
@@ -178,119 +176,52 @@ class Warmup(Scene):
 """
 
 
-def _preload(warm_dir: Path | None = None) -> None:
-    """Import Manim and, for the warm worker, play one tiny scene so children inherit warm caches."""
+def _preload(warm_dir: Path | None = None, shared_tex_dir: str | None = None) -> None:
+    """Import Manim and, when asked, play one tiny scene so the job inherits warm caches."""
     import gc
 
-    import manim  # noqa: F401 - the point of the warm worker
+    import manim  # noqa: F401 - the point of a pre-started sandbox
 
-    from manim_agent.tools import runtime_guard, scene_runner  # noqa: F401
+    from manim_agent.tools import runtime_guard, scene_runner, tex_policy  # noqa: F401
 
+    tex_policy.install(Path(shared_tex_dir) if shared_tex_dir else None)
     if warm_dir is not None:
         try:
             warm_dir.mkdir(parents=True, exist_ok=True)
             (warm_dir / "scene.py").write_text(WARMUP_SCENE, encoding="utf-8")
-            scene_runner.run_scene({"mode": "check", "scene": "Warmup", "tex_dir": os.environ.get("MANIM_AGENT_TEX_DIR")}, warm_dir)
+            job = {"mode": "check", "scene": "Warmup", "tex_dir": str(warm_dir / "tex"), "shared_tex_dir": shared_tex_dir}
+            scene_runner.run_scene(job, warm_dir)
         except Exception:  # noqa: BLE001 - warming up is an optimisation only
             pass
-    # Keep the imported heap out of the collector so forked children do not copy it page by page.
+    # Keep the imported heap out of the collector so the forked child does not copy it page by page.
     gc.freeze()
 
 
-def serve(socket_path: str, idle_seconds: float) -> None:
-    """Accept jobs on a Unix socket; each reply is one JSON line. Exits after `idle_seconds` idle."""
-    _preload(Path(socket_path).parent / "warmup")
-    if os.path.exists(socket_path):
-        os.unlink(socket_path)
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(socket_path)
-    os.chmod(socket_path, 0o600)
-    server.listen(16)
-    busy = threading.Semaphore(int(os.environ.get("MANIM_AGENT_WORKER_JOBS", "4")))
-    last_activity = time.monotonic()
-    active = [0]
-    lock = threading.Lock()
-
-    def finish(conn: socket.socket, pid: int, read_fd: int, job: dict[str, Any]) -> None:
-        try:
-            result = collect(pid, read_fd, job)
-            conn.sendall(json.dumps(result, default=str).encode() + b"\n")
-        except OSError:
-            pass
-        finally:
-            conn.close()
-            busy.release()
-            with lock:
-                active[0] -= 1
-
-    while True:
-        ready, _, _ = select.select([server], [], [], 5.0)
-        if not ready:
-            with lock:
-                idle = active[0] == 0
-            if idle and time.monotonic() - last_activity > idle_seconds:
-                break
-            if not os.path.exists(socket_path):
-                break  # someone removed our socket: a newer worker took over
-            continue
-        conn, _ = server.accept()
-        last_activity = time.monotonic()
-        try:
-            conn.settimeout(10)
-            job = json.loads(_read_line(conn))
-            conn.settimeout(None)
-        except (OSError, ValueError):
-            conn.close()
-            continue
-        action = job.get("action", "job")
-        if action == "ping":
-            conn.sendall(json.dumps({"status": "pong", "pid": os.getpid()}).encode() + b"\n")
-            conn.close()
-            continue
-        if action == "shutdown":
-            conn.sendall(b'{"status": "bye"}\n')
-            conn.close()
-            break
-        busy.acquire()
-        with lock:
-            active[0] += 1
-        # Fork from this (main) thread only, so no other thread holds a lock the child inherits.
-        pid, read_fd = spawn(job)
-        threading.Thread(target=finish, args=(conn, pid, read_fd, job), daemon=True).start()
-    server.close()
-    try:
-        os.unlink(socket_path)
-    except OSError:
-        pass
-
-
-def _read_line(conn: socket.socket) -> bytes:
-    buffer = bytearray()
-    while not buffer.endswith(b"\n"):
-        chunk = conn.recv(1 << 16)
-        if not chunk:
-            break
-        buffer += chunk
-    return bytes(buffer)
+def standby(*, warm: bool, shared_tex_dir: str | None) -> int:
+    """Get ready, announce it, run the one job that arrives on stdin, answer on stdout, exit."""
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything else that prints goes to the log, never into the result channel
+    _preload(Path("/tmp/warmup") if warm else None, shared_tex_dir)
+    channel.write(b'{"status": "ready"}\n')
+    channel.flush()
+    line = sys.stdin.buffer.readline()
+    if not line.strip():
+        return 0  # the host stopped this sandbox before giving it a job
+    job = json.loads(line)
+    result = run_job(job)
+    channel.write(json.dumps(result, default=str).encode() + b"\n")
+    channel.flush()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="manim_agent.tools.worker")
     sub = parser.add_subparsers(dest="command", required=True)
-    serve_parser = sub.add_parser("serve")
-    serve_parser.add_argument("--socket", required=True)
-    serve_parser.add_argument("--idle", type=float, default=600.0)
-    sub.add_parser("run")
+    standby_parser = sub.add_parser("standby")
+    standby_parser.add_argument("--no-warmup", action="store_true")
+    standby_parser.add_argument("--shared-tex-dir")
     args = parser.parse_args(argv)
-    if args.command == "serve":
-        serve(args.socket, args.idle)
-        return 0
-    job = json.loads(sys.stdin.read())
-    _preload()
-    result = run_job(job)
-    sys.stdout.write(json.dumps(result, default=str) + "\n")
-    sys.stdout.flush()
-    return 0
+    return standby(warm=not args.no_warmup, shared_tex_dir=args.shared_tex_dir)
 
 
 if __name__ == "__main__":
