@@ -57,6 +57,23 @@ def heavy_hint(code: str | None, source: str = "") -> str:
     return "reduce the work per frame (fewer mobjects, coarser sampling, shorter run_time), or raise --timeout for a long scene"
 
 
+def _in_while_loop(source: str, line: int | None) -> bool:
+    """Is `line` a `while` loop's header or inside its body (where an endless loop spins)?
+
+    Without the source (or when it does not parse) a loop is assumed, as a timeout in the scene's own
+    code with no animation finishing most often is one.
+    """
+    import ast  # noqa: PLC0415
+
+    if not source or not line:
+        return True
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True
+    return any(isinstance(n, ast.While) and n.lineno <= line <= (n.end_lineno or n.lineno) for n in ast.walk(tree))
+
+
 def _where(finding: Finding) -> str:
     if finding.line:
         return f"line {finding.line}: {finding.code_line or ''}".strip()
@@ -94,7 +111,7 @@ def timeout_finding(finding: Finding, result: dict[str, Any], source: str) -> Fi
     since = progress.get("since_last_play")
     idle = since is None or since >= 0.5 * seconds
     plays = int(progress.get("plays") or 0)
-    if in_user_code and idle:
+    if in_user_code and idle and _in_while_loop(source, finding.line):
         finding.message = (f"the scene is stuck: {_where(finding)} kept running "
                            f"{'and no animation finished' if plays == 0 else f'for {since:.0f} s after the last of {plays} animations finished'}")
         finding.hint = ("this looks like an endless loop: check that the loop's condition can become false "

@@ -28,7 +28,8 @@ the author's intent. `ApplyMethod` still works in Manim CE 0.22, so it is only r
 check blames it.
 
 The rules live in `repair_latex.py` (answer text, string literals, LaTeX), `repair_rules.py` (imports
-and names), `repair_signatures.py` (calls whose signature changed) and `repair_scene.py` (scene
+and names), `repair_signatures.py` (calls whose signature changed), `repair_kwargs.py` (what published LLM
+scenes break: removed keywords, 2-D points, ManimGL's 3-D frame) and `repair_scene.py` (scene
 structure); `repair_source.py` holds the edit plumbing. This module names and orders them.
 """
 

@@ -355,6 +355,17 @@ def _syntax_finding(exc: SyntaxError, source: str) -> Finding:
         fixable = True
     elif line and code_line and _looks_like_prose(code_line):
         hint = f"line {line} is prose, not Python: keep only the code"
+    details: dict[str, Any] = {"end_line": getattr(exc, "end_lineno", None)}
+    if hint is None:
+        from manim_agent.tools.code_parsing import looks_cut_off
+
+        if looks_cut_off(source):
+            last = len(source.rstrip("\n").split("\n"))
+            message += f"; the file ends mid-statement at line {last}: it looks cut off (a model's output limit)"
+            hint = (f"the code stops in the middle (line {last}): ask for the rest of the file from line {line or last} on, "
+                    "not for a repair; or send a shorter scene")
+            details["truncated"] = True
+            details["last_line"] = last
     return Finding(
         stage="static",
         category="syntax",
@@ -364,7 +375,7 @@ def _syntax_finding(exc: SyntaxError, source: str) -> Finding:
         hint=hint,
         fixable=fixable,
         column=exc.offset,
-        details={"end_line": getattr(exc, "end_lineno", None)},
+        details=details,
     )
 
 
