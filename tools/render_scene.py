@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import shutil
 import time
@@ -120,6 +121,8 @@ def check_scene(
     }
     if fps:
         job["fps"] = fps
+    if os.environ.get("MANIM_AGENT_CHECK_TIERS", "1").strip().lower() in {"0", "false", "no"}:
+        job["tiers"] = False  # one interpolating pass only (to measure what the fast pass costs)
     config = (layout_config or load_layout_config()) if layout else None
     if config is not None:
         job["hooks"] = ["layout"]

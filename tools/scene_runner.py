@@ -152,12 +152,14 @@ def run_scene(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
             for hook in hooks:
                 _install_hook(hook, scene_obj, result, job)
             scene_obj.render()
-    except SceneTimeout as exc:
-        # A timeout after a complete fast pass: the scene renders at its end states, only slowly in motion.
-        status = "partial" if result.get("fast_pass") and scene_obj is not None else "timeout"
-        result.update(status=status, error=describe_exception(exc, path))
     except BaseException as exc:  # noqa: BLE001 - every scene failure becomes data for the diagnosis
-        result.update(status="error", error=describe_exception(exc, path))
+        if isinstance(exc, SceneTimeout) or isinstance(exc.__context__, SceneTimeout):
+            # (The alarm can land in a LaTeX subprocess, whose clean-up then trips the guard: still a timeout.)
+            # A timeout after a complete fast pass: the scene renders at its end states, only slowly in motion.
+            status = "partial" if result.get("fast_pass") and scene_obj is not None else "timeout"
+            result.update(status=status, error=describe_exception(exc, path))
+        else:
+            result.update(status="error", error=describe_exception(exc, path))
     finally:
         for owner, name, original in patches:
             if original is None:
