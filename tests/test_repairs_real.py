@@ -92,14 +92,14 @@ def test_point_3d_pads_the_assigned_points_used_on_the_blamed_line() -> None:
     pairs = np.array([[1, 2], [3, 4]])
     line = Line(start + UP, end)
     """
-    fixed = fix("point-3d", source, [shape_error(4)])
+    fixed = fix("point-z", source, [shape_error(4)])
     assert fixed == "start = np.array([1, 2, 0])\nend = np.array((x, y, 0))\npairs = np.array([[1, 2], [3, 4]])\nline = Line(start + UP, end)\n"
 
 
 def test_point_3d_ignores_other_errors_and_3d_points() -> None:
     source = "p = np.array([1, 2, 0])\nq = np.array([1, 2])\nDot(q)\n"
-    assert fix("point-3d", source, [Finding(stage="dry_run", category="runtime", line=3, message="division by zero")]) is None
-    assert fix("point-3d", "p = np.array([1, 2, 0])\nDot(p)\n", [shape_error(2)]) is None
+    assert fix("point-z", source, [Finding(stage="dry_run", category="runtime", line=3, message="division by zero")]) is None
+    assert fix("point-z", "p = np.array([1, 2, 0])\nDot(p)\n", [shape_error(2)]) is None
 
 
 def frame_error(line: int) -> Finding:

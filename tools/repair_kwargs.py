@@ -86,7 +86,7 @@ def find_removed_kwarg(src: SourceText, findings: list[Finding]) -> list[Edit]:
     return edits
 
 
-# --- point-3d -------------------------------------------------------------------------------------
+# --- point-z --------------------------------------------------------------------------------------
 
 _SHAPE_MESSAGE = re.compile(
     r"could not be broadcast together with shapes|shapes? \(\d*,?\s*2\)|index 2 is out of bounds|"

@@ -170,7 +170,7 @@ RULES: list[Rule] = [
     Rule("code-kwargs", "Code's pre-0.19 keywords: code → code_string, style → formatter_style, font/font_size → paragraph_config", repair_signatures.find_code_kwargs),
     Rule("sector-radius", "Sector(outer_radius=R) → Sector(radius=R); with an inner radius → AnnularSector", repair_signatures.find_sector_radius),
     Rule("removed-kwarg", "a keyword the check says a call does not take (max_tip_length, inner_color, Arrow3D(color_start=)) → its CE name, else dropped with a note", repair_kwargs.find_removed_kwarg),
-    Rule("point-3d", "numpy shape errors from 2-D points: np.array([x, y]) on the blamed line (or assigned to a name it uses) → np.array([x, y, 0])", repair_kwargs.find_point_3d),
+    Rule("point-z", "numpy shape errors from 2-D points: np.array([x, y]) on the blamed line (or assigned to a name it uses) → np.array([x, y, 0])", repair_kwargs.find_point_3d),
     Rule("three-d-frame", "ManimGL's camera frame in a ThreeDScene: frame.set_width/scale/reorient → set_camera_orientation/move_camera(zoom=, theta=, phi=); a flat ThreeDScene → MovingCameraScene", repair_kwargs.find_three_d_frame),
     Rule("fix-in-frame", "ManimGL's mob.fix_in_frame() → self.add_fixed_in_frame_mobjects(mob)", repair_scene.find_fix_in_frame),
     Rule("scene-base", "derive from MovingCameraScene when the scene uses self.camera.frame, from ThreeDScene for 3-D camera calls", repair_scene.find_scene_base),
