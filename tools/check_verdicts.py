@@ -48,6 +48,9 @@ def heavy_hint(code: str | None, source: str = "") -> str:
         line, faces = max(surfaces, key=lambda s: s[1])
         return (f"the surface at line {line} has {faces} faces, and every animation copies and moves them all: "
                 "lower its resolution (resolution=(24, 24) is usually plenty for a video)")
+    if re.search(r"\b(Tex|MathTex|SingleStringMathTex|Matrix|DecimalNumber|Integer)\(", code):
+        return ("the time went into compiling LaTeX for the first time (each new Tex/MathTex string is a LaTeX run): "
+                "a second check reuses the compiled strings; or raise --timeout for a LaTeX-heavy scene")
     if _SURFACE.search(code):
         return "lower the surface's resolution (resolution=(24, 24) is usually plenty for a video) or shorten its animation"
     if "run_time" in code or re.search(r"\bwait\(", code):
