@@ -96,7 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue an interrupted or failed run")
     run.add_argument(
-        "--check-timeout", type=float, metavar="S", help="seconds for each sandboxed dry run (default: 60)"
+        "--check-timeout", type=float, metavar="S", help="seconds for each sandboxed dry run (default: 20)"
     )
     run.add_argument("--no-pdf", action="store_true", help="skip notes.pdf even if pdflatex is installed")
     run.add_argument("--verbose-agent", action="store_true", help="show the CodeAgent's own step log (stderr)")

@@ -16,11 +16,13 @@ console = Console(stderr=False, highlight=False)
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     check = subparsers.add_parser("check", help="static checks, then a sandboxed dry run; exit 0 only if the scene renders")
-    check.add_argument("file", type=Path, metavar="FILE.py")
+    check.add_argument("file", type=Path, nargs="+", metavar="FILE.py",
+                       help="a scene file; or several files and folders: every scene class of every .py file")
     check.add_argument("--scene", help="the Scene class (default: the only one, else the last one defined)")
     check.add_argument("--timeout", type=float, default=settings.DEFAULT_CHECK_TIMEOUT, help="seconds (default: %(default)s)")
     check.add_argument("--memory-mb", type=int, default=settings.DEFAULT_MEMORY_MB, help="memory limit (default: %(default)s)")
-    check.add_argument("--json", action="store_true", help="print the diagnosis as one JSON object")
+    check.add_argument("--json", action="store_true", help="print the diagnosis as one JSON object (folders: one JSON line per scene)")
+    check.add_argument("--jobs", type=int, default=1, metavar="N", help="folders: scenes checked at once (default: %(default)s)")
     layout = check.add_argument_group("layout check (text off the frame, overlaps, unreadable text, empty frames)")
     layout.add_argument("--no-layout", action="store_true", help="skip the layout check")
     layout.add_argument("--layout-config", type=Path, metavar="FILE.yaml",
@@ -34,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.set_defaults(handler=run_check)
 
     fix = subparsers.add_parser("fix", help="apply the deterministic repairs (no LLM) until the scene checks clean")
-    fix.add_argument("file", type=Path, metavar="FILE.py")
+    fix.add_argument("file", type=Path, nargs="+", metavar="FILE.py",
+                     help="a scene file; or folders and files: every file a rule can repair gets a FILE.fixed.py")
     fix.add_argument("--scene")
     fix.add_argument("--out", type=Path, help="where to write the repaired scene (default: FILE.fixed.py)")
     fix.add_argument("--json", action="store_true")
@@ -106,7 +109,17 @@ def contact_sheet_path(args: argparse.Namespace) -> Path | None:
     return args.contact_sheet or settings.subdir("contact-sheets") / f"{args.file.stem}.contact.png"
 
 
+def _single(args: argparse.Namespace) -> bool:
+    """One scene file (the original contract); otherwise folder mode. Sets args.file to the file."""
+    if len(args.file) == 1 and not args.file[0].is_dir():
+        args.file = args.file[0]
+        return True
+    return False
+
+
 def run_check(args: argparse.Namespace) -> int:
+    if not _single(args):
+        return run_check_folder(args)
     from manim_agent.tools.layout_config import load_layout_config
     from manim_agent.tools.render_scene import check_file
 
@@ -142,7 +155,73 @@ def _mtime(path: Path | None) -> int | None:
         return None
 
 
+def run_check_folder(args: argparse.Namespace) -> int:
+    """Every scene class of every file: a progress bar, a summary table, or one JSON line per scene."""
+    from rich.progress import Progress
+
+    from manim_agent import folder_check
+    from manim_agent.errors import UserError
+    from manim_agent.tools.layout_config import load_layout_config
+
+    if args.scene or args.contact_sheet or args.vision_model:
+        raise UserError("--scene, --contact-sheet and --vision-model take a single FILE.py, not folders")
+    targets = [t for path, problem in folder_check.python_files(args.file) for t in folder_check.scene_targets(path, problem)]
+    options: dict = {"memory_mb": args.memory_mb}
+    if not args.no_layout:
+        options["layout_config"] = load_layout_config(args.layout_config)
+    if args.json:
+        report = folder_check.check_targets(targets, jobs=args.jobs, timeout=args.timeout, layout=not args.no_layout,
+                                            on_done=lambda row: print(json.dumps(row.to_json()), flush=True), **options)
+        return 0 if report.ok else 1
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("checking", total=len(targets))
+
+        def done(row: folder_check.Row) -> None:
+            progress.advance(task)
+            mark = "[green]✓[/]" if row.diagnosis.ok else f"[red]✗[/] {row.diagnosis.category}"
+            where = f":{row.diagnosis.primary.line}" if not row.diagnosis.ok and row.diagnosis.primary and row.diagnosis.primary.line else ""
+            detail = "" if row.diagnosis.ok else f" — {row.diagnosis.message[:120]}"
+            progress.console.print(f"{mark} {row.path}{where} {row.scene or ''}{detail}", soft_wrap=True, highlight=False)
+
+        report = folder_check.check_targets(targets, jobs=args.jobs, timeout=args.timeout, layout=not args.no_layout,
+                                            on_done=done, **options)
+    for line in folder_check.summary_lines(report):
+        console.print(line, highlight=False)
+    return 0 if report.ok else 1
+
+
+def run_fix_folder(args: argparse.Namespace) -> int:
+    from manim_agent import folder_check
+    from manim_agent.errors import UserError
+
+    if args.scene or args.out:
+        raise UserError("--scene and --out take a single FILE.py, not folders")
+
+    def done(result: folder_check.FileFix) -> None:
+        if args.json:
+            print(json.dumps({"file": str(result.path), "out": str(result.out) if result.out else None, "applied": result.applied,
+                              "left": [{"scene": s, "category": d.category, "line": d.line, "message": d.message} for s, d in result.left]}),
+                  flush=True)
+            return
+        head = f"wrote {result.out}" if result.out else "nothing written"
+        console.print(f"{result.path}: {head}", highlight=False)
+        for change in result.applied:
+            console.print(f"  [green]applied[/] {change}", soft_wrap=True)
+        for scene, diagnosis in result.left:
+            console.print(f"  [yellow]left[/] {scene or ''} {diagnosis.category}: {diagnosis.message[:160]}", soft_wrap=True, highlight=False)
+
+    results = folder_check.fix_files(args.file, on_done=done)
+    if not args.json:
+        written = sum(r.out is not None for r in results)
+        clean = sum(not r.left for r in results)
+        console.print(f"{len(results)} file(s): {written} repaired file(s) written, {clean} check clean, "
+                      f"{len(results) - clean} still fail", highlight=False)
+    return 0 if all(not r.left for r in results) else 1
+
+
 def run_fix(args: argparse.Namespace) -> int:
+    if not _single(args):
+        return run_fix_folder(args)
     from manim_agent.tools.repairs import fix_file
 
     if args.json:

@@ -128,6 +128,32 @@ def test_the_empty_last_frame_is_an_error_blaming_the_call_that_emptied_it() -> 
     assert finding.line == 9 and "line 9" in finding.hint
 
 
+def test_a_closing_fade_out_is_a_warning_naming_the_last_frame_with_content() -> None:
+    shown = end(0, 0, 1.0, [shape(1, [-1, -1, 1, 1])], content=2.0, line=8)
+    faded = end(1, 1, 1.5, [], content=0.0, line=10, animations=["FadeOut", "FadeOut"])
+    waited = end(2, 2, 2.5, [], content=0.0, line=11, wait=True, animations=["Wait"])
+    [finding] = evaluate({"snapshots": [shown, faded, waited]}, source=SOURCE)
+    assert rules([finding]) == [("blank_end", "warning")] and finding.line == 10
+    assert finding.details["deliberate"] and finding.details["last_content_animation"] == 0
+    assert "after animation 0" in finding.message
+    strict = LayoutConfig.from_mapping({"blank_end": {"fade_out": "error"}})
+    assert rules(evaluate({"snapshots": [shown, faded, waited]}, strict)) == [("blank_end", "error")]
+    # The same emptying by a move (not a removal animation), or a fade-out of a scene that showed nothing, stays an error.
+    moved = dict(faded, animations=["_MethodAnimation"])
+    assert rules(evaluate({"snapshots": [shown, moved, waited]})) == [("blank_end", "error")]
+    never = [end(0, 0, 1.0, [], content=0.0), faded]
+    [finding] = evaluate({"snapshots": never})
+    assert rules([finding]) == [("blank_end", "error")] and "never shows anything" in finding.message
+
+
+def test_an_object_parked_off_screen_before_it_slides_in_is_not_off_frame() -> None:
+    parked = text(1, "Title", [8.5, 0, 10.5, 0.5], line=7)
+    inside = text(1, "Title", [-1, 0, 1, 0.5], line=7)
+    assert evaluate({"snapshots": [end(0, 0, 1.0, [parked]), end(1, 1, 2.0, [inside])]}) == []
+    [finding] = evaluate({"snapshots": [end(0, 0, 1.0, [parked]), end(1, 1, 2.0, [])]})
+    assert rules([finding]) == [("off_frame", "error")]  # never comes in: still reported
+
+
 def test_nothing_on_screen_for_more_than_a_second_is_a_warning_in_the_middle_only() -> None:
     box = [shape(1, [-1, -1, 1, 1])]
     snapshots = [

@@ -35,6 +35,7 @@ VARIABLES = {
     "code": "from manim import *\n",
     "diagnosis": "[unknown_api] line 3: name 'ShowCreation' is not defined",
     "prefer_edits": True,
+    "last_line": 120,
     "max_attempts": 5,
     "has_spec": False,
     "resume_note": None,

@@ -109,6 +109,7 @@ class Diagnosis:
             "scene": self.scene,
             "stage": self.stage,
             "category": primary.category if primary else None,
+            "rule": (primary.details.get("rule") if primary else None),
             "line": primary.line if primary else None,
             "code_line": primary.code_line if primary else None,
             "message": self.message,

@@ -10,7 +10,7 @@ overrides any subset of the keys below; README.md ("Layout check") lists them al
     off_frame:    {severity: error, shapes: warning, projected: warning, tolerance: 0.05}
     overlap:      {severity: error, fraction: 0.15, warning_fraction: 0.05}
     small_text:   {severity: error, min_px: 12, warning_px: 16}
-    blank_end:    {severity: error}
+    blank_end:    {severity: error, fade_out: warning}  # fade_out: content shown, then a closing FadeOut
     blank_middle: {severity: warning, seconds: 1.0}
     crowded:      {severity: warning, max_texts: 16}
     contact_sheet: {frames: 6, problem_frames: 6, budget: 0.05, width: 320}
@@ -65,9 +65,10 @@ class SmallTextRule:
 
 @dataclass
 class BlankEndRule:
-    """The scene ends on an empty (or nearly empty) frame."""
+    """The scene ends on an empty (or nearly empty) frame; `fade_out` when it ends on a deliberate fade-out."""
 
     severity: RuleSeverity = "error"
+    fade_out: RuleSeverity = "warning"
 
 
 @dataclass
@@ -158,7 +159,7 @@ class LayoutConfig:
         for rule in (self.off_frame, self.overlap, self.small_text, self.blank_end, self.blank_middle, self.crowded, self.vision):
             for item in fields(rule):
                 value = getattr(rule, item.name)
-                if item.name in ("severity", "shapes", "projected") and value not in SEVERITIES:
+                if item.name in ("severity", "shapes", "projected", "fade_out") and value not in SEVERITIES:
                     raise ConfigError(f"{source}: a severity is error, warning or off, not {value!r}")
         if not 0 < self.content_min_size < 1:
             raise ConfigError(f"{source}: content_min_size must be between 0 and 1 scene unit")

@@ -7,7 +7,8 @@ are cheap to test and to run again with other thresholds. Rules (each configurab
 - `off_frame`: a mobject partly or wholly outside the frame at the end of an animation;
 - `overlap`: two text or formula mobjects covering each other's glyphs at the end of an animation;
 - `small_text`: text whose font renders below a legible pixel size at the chosen quality;
-- `blank_end`, `blank_middle`: the scene ends on an empty frame, or shows nothing for too long;
+- `blank_end`, `blank_middle`: the scene ends on an empty frame (a deliberate closing fade-out is only a
+  warning), or shows nothing for too long;
 - `crowded`: too many text objects on screen at once.
 
 Every finding names the objects by their content, gives the animation index (0-based, as in
@@ -300,6 +301,8 @@ def evaluate(layout: dict[str, Any] | None, config: LayoutConfig | None = None, 
     counts: dict[tuple[Any, ...], int] = {}
     for snapshot in judged:
         for problem in snapshot_problems(snapshot, config):
+            if problem.rule == "off_frame" and problem.data.get("wholly") and _enters_later(problem, judged):
+                continue  # parked off the screen on purpose, before it slides in
             counts[problem.key] = counts.get(problem.key, 0) + 1
             kept = first.get(problem.key)
             if kept is None or (problem.rule == "crowded" and problem.data["count"] > kept.data["count"]):
@@ -312,8 +315,34 @@ def evaluate(layout: dict[str, Any] | None, config: LayoutConfig | None = None, 
     return findings
 
 
+def _enters_later(problem: Problem, judged: list[dict[str, Any]]) -> bool:
+    """A mobject wholly outside the frame that a later animation brings inside (made on the same line, same content)."""
+    identity, after = _identity(problem.units[0]), problem.snapshot.get("n", 0)
+    for snapshot in judged:
+        if snapshot.get("n", 0) <= after:
+            continue
+        for unit in snapshot.get("units") or []:
+            if _identity(unit) == identity and not _wholly_outside(unit["box"], snapshot["frame"]):
+                return True
+    return False
+
+
 def _blank(snapshot: dict[str, Any], config: LayoutConfig) -> bool:
     return float(snapshot.get("content") or 0.0) < config.content_min_size
+
+
+# Animations that take their mobjects off the screen on purpose: a scene that ends with one of them
+# (the commonest ending of a real scene, and of each part of a multi-part video) fades out deliberately.
+REMOVAL_ANIMATIONS = ("FadeOut", "Uncreate", "Unwrite", "ShrinkToCenter", "VFadeOut")
+
+
+def _removal(snapshot: dict[str, Any]) -> bool:
+    return any(str(name).startswith(REMOVAL_ANIMATIONS) for name in snapshot.get("animations") or [])
+
+
+def last_content(judged: list[dict[str, Any]], config: LayoutConfig) -> dict[str, Any] | None:
+    """The last end-of-animation snapshot with something on screen: the frame a still (png, thumbnail) should show."""
+    return next((s for s in reversed(judged) if not _blank(s, config)), None)
 
 
 def _blank_findings(
@@ -322,25 +351,7 @@ def _blank_findings(
     findings = []
     last = judged[-1]
     if config.blank_end.severity != "off" and _blank(last, config):
-        # Blame the animation that emptied the frame: the first of the blank run at the end.
-        emptied = last
-        for snapshot in reversed(judged):
-            if not _blank(snapshot, config):
-                break
-            emptied = snapshot
-        # A remove()/clear() between animations empties the frame without a play of its own.
-        line = emptied.get("removed_line") or emptied.get("line")
-        findings.append(
-            Finding(
-                stage="layout", category="layout", severity=config.blank_end.severity,  # type: ignore[arg-type]
-                message=f"the scene ends on an empty frame: nothing is visible {_when(last)}",
-                line=line, code_line=_code(lines, line),
-                hint=(f"line {line} ({_code(lines, line) or 'this call'}) empties the frame; " if line else "")
-                + "end on the key result: keep it on screen, or add a closing summary after the last fade-out",
-                details={"rule": "blank_end", "animation": last.get("index"), "time": last.get("time"),
-                         "snapshot": last.get("n"), "boxes": [], "frame": last.get("frame")},
-            )
-        )
+        findings.append(_blank_end(snapshots, judged, config, lines))
     if config.blank_middle.severity == "off":
         return findings
     timeline = sorted((s for s in snapshots if s.get("phase") != "final" and "content" in s), key=lambda s: (s["time"], s["n"]))
@@ -354,6 +365,53 @@ def _blank_findings(
             findings.append(_blank_middle(run, config, lines))
         run = []
     return findings
+
+
+def _blank_end(snapshots: list[dict[str, Any]], judged: list[dict[str, Any]], config: LayoutConfig, lines: list[str]) -> Finding:
+    """An empty last frame: an error when nothing was ever shown or the frame was emptied by accident.
+
+    A scene that showed its content and then plays a fade-out (FadeOut, Uncreate, Unwrite ...) as its
+    ending is not broken: that is `blank_end.fade_out` (a warning by default). Accidents stay errors:
+    content removed with `self.remove`/`self.clear` without an animation (a cut to black), an
+    emptying play that is not a removal animation, or a scene that never shows anything.
+    """
+    last = judged[-1]
+    # Blame the animation that emptied the frame: the first of the blank run at the end.
+    emptied = last
+    for snapshot in reversed(judged):
+        if not _blank(snapshot, config):
+            break
+        emptied = snapshot
+    shown = last_content(judged, config)
+    ever_shown = shown is not None or any(not _blank(s, config) for s in snapshots if "content" in s and s.get("phase") != "final")
+    # A remove()/clear() between animations empties the frame without a play of its own.
+    removed = emptied.get("removed_line")
+    line = removed or emptied.get("line")
+    code = _code(lines, line)
+    details = {"rule": "blank_end", "animation": last.get("index"), "time": last.get("time"),
+               "snapshot": last.get("n"), "boxes": [], "frame": last.get("frame")}
+    if ever_shown and not removed and _removal(emptied):
+        where = f" after animation {shown['index']} (t={shown.get('time', 0.0):.2f} s)" if shown and shown.get("index") is not None else ""
+        details.update(deliberate=True, last_content_animation=shown.get("index") if shown else None,
+                       last_content_snapshot=shown.get("n") if shown else None)
+        return Finding(
+            stage="layout", category="layout", severity=_cap(config.blank_end.fade_out, config.blank_end.severity),  # type: ignore[arg-type]
+            message=f"the scene ends on a fade-out (line {line}): its last frame is empty; the last frame with content is{where}",
+            line=line, code_line=code,
+            hint="a deliberate ending is fine for a video; a still image (png, thumbnail) uses the last frame with content",
+            details=details,
+        )
+    if not ever_shown:
+        message, hint = f"the scene never shows anything: every frame is empty, {_when(last)}", "add the scene's mobjects with self.play(...) or self.add(...)"
+    elif removed:
+        message = f"the scene ends on an empty frame: line {line} removes everything without an animation (a cut to black) {_when(last)}"
+        hint = f"line {line} ({code or 'this call'}) empties the frame abruptly; keep the key result on screen, or fade it out with FadeOut"
+    else:
+        message = f"the scene ends on an empty frame: nothing is visible {_when(last)}"
+        hint = (f"line {line} ({code or 'this call'}) empties the frame; " if line else "") \
+            + "end on the key result: keep it on screen, or add a closing summary after the last fade-out"
+    return Finding(stage="layout", category="layout", severity=config.blank_end.severity,  # type: ignore[arg-type]
+                   message=message, line=line, code_line=code, hint=hint, details=details)
 
 
 def _blank_middle(run: list[dict[str, Any]], config: LayoutConfig, lines: list[str]) -> Finding:

@@ -70,6 +70,7 @@ class Recorder:
         self._last_tops: tuple[int, ...] | None = None
         self._broken = False
         self._removed_line: int | None = None
+        self._playing = False  # a removal animation's own clean-up (FadeOut → scene.remove) is not a cut
         self._inside: set[int] = set()  # units seen inside the frame at an earlier snapshot
         module = sys.modules.get("__manim_agent_scene__")
         self.path = getattr(module, "__file__", None) or type(scene).construct.__code__.co_filename
@@ -84,7 +85,11 @@ class Recorder:
         @functools.wraps(original_play)
         def play(scene: Any, *args: Any, **kwargs: Any) -> None:
             self._guarded(self._before_play)
-            original_play(scene, *args, **kwargs)
+            self._playing = True
+            try:
+                original_play(scene, *args, **kwargs)
+            finally:
+                self._playing = False
             self._guarded(self._after_play)
 
         @functools.wraps(original_update)
@@ -113,7 +118,7 @@ class Recorder:
 
         @functools.wraps(original)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not self._broken:
+            if not self._broken and not self._playing:
                 self._removed_line = measure.user_line(self.path)
             return original(*args, **kwargs)
 

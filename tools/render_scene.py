@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any, Literal
 
 from manim_agent import settings
 from manim_agent.errors import InputFileError, RenderError, SceneNotFoundError
-from manim_agent.tools import sandbox, sandbox_files
+from manim_agent.tools import check_verdicts, sandbox, sandbox_files
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.layout_config import LayoutConfig, load_layout_config
 from manim_agent.tools.read_error import Frame, diagnose, from_worker_error, read_error
@@ -119,6 +120,8 @@ def check_scene(
     }
     if fps:
         job["fps"] = fps
+    if os.environ.get("MANIM_AGENT_CHECK_TIERS", "1").strip().lower() in {"0", "false", "no"}:
+        job["tiers"] = False  # one interpolating pass only (to measure what the fast pass costs)
     config = (layout_config or load_layout_config()) if layout else None
     if config is not None:
         job["hooks"] = ["layout"]
@@ -127,9 +130,11 @@ def check_scene(
     with sandbox.run_job(job, {filename: source}) as result:
         findings = _result_findings(result, source)
         layout_findings: list[Finding] = []
-        if config is not None and result.get("status") == "ok":
+        if config is not None and result.get("status") in ("ok", "partial"):
             _keep_safe_frames(result.get("layout"), Path(result["workdir"]))
             layout_findings = _layout_findings(result.get("layout"), config, source, chosen, vision_model)
+            if result.get("status") == "partial":  # the end was not reached in motion: an empty frame there is not known
+                layout_findings = [f for f in layout_findings if f.details.get("rule") not in ("blank_end", "blank_middle")]
             if contact_sheet:
                 layout_findings += _write_sheet(result.get("layout"), layout_findings, Path(contact_sheet), chosen, config)
     diagnosis.stage = "dry_run"
@@ -200,15 +205,12 @@ def _result_findings(result: dict[str, Any], source: str) -> list[Finding]:
         return []
     if status == "error":
         return [from_worker_error(result["error"], source)]
-    if status == "timeout":
+    if status in ("timeout", "partial"):
         if result.get("error"):
             finding = from_worker_error(result["error"], source)
         else:
             finding = _timeout_from_stack(result.get("stack", ""), source)
-        finding.category = "timeout"
-        finding.message = f"the scene did not finish within the time limit; it was running {_where(finding)}"
-        finding.hint = finding.hint or "look for an endless loop or a very long run_time; raise --timeout if the scene is simply long"
-        return [finding]
+        return [check_verdicts.timeout_finding(finding, result, source)]
     if result.get("reason") == "disk_quota":
         return [
             Finding(

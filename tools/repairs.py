@@ -28,7 +28,8 @@ the author's intent. `ApplyMethod` still works in Manim CE 0.22, so it is only r
 check blames it.
 
 The rules live in `repair_latex.py` (answer text, string literals, LaTeX), `repair_rules.py` (imports
-and names), `repair_signatures.py` (calls whose signature changed) and `repair_scene.py` (scene
+and names), `repair_signatures.py` (calls whose signature changed), `repair_kwargs.py` (what published LLM
+scenes break: removed keywords, 2-D points, ManimGL's 3-D frame) and `repair_scene.py` (scene
 structure); `repair_source.py` holds the edit plumbing. This module names and orders them.
 """
 
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from manim_agent.errors import InputFileError, UserError
-from manim_agent.tools import repair_latex, repair_rules, repair_scene, repair_signatures
+from manim_agent.tools import repair_kwargs, repair_latex, repair_rules, repair_scene, repair_signatures
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.repair_source import Edit, SourceText, parses, source_text, splice
 
@@ -168,6 +169,9 @@ RULES: list[Rule] = [
     Rule("text-size", "Text(..., size=) → font_size= (a size below 6 was a scale factor of the default 48)", repair_signatures.find_text_size),
     Rule("code-kwargs", "Code's pre-0.19 keywords: code → code_string, style → formatter_style, font/font_size → paragraph_config", repair_signatures.find_code_kwargs),
     Rule("sector-radius", "Sector(outer_radius=R) → Sector(radius=R); with an inner radius → AnnularSector", repair_signatures.find_sector_radius),
+    Rule("removed-kwarg", "a keyword the check says a call does not take (max_tip_length, inner_color, Arrow3D(color_start=)) → its CE name, else dropped with a note", repair_kwargs.find_removed_kwarg),
+    Rule("point-z", "numpy shape errors from 2-D points: np.array([x, y]) on the blamed line (or assigned to a name it uses) → np.array([x, y, 0])", repair_kwargs.find_point_3d),
+    Rule("three-d-frame", "ManimGL's camera frame in a ThreeDScene: frame.set_width/scale/reorient → set_camera_orientation/move_camera(zoom=, theta=, phi=); a flat ThreeDScene → MovingCameraScene", repair_kwargs.find_three_d_frame),
     Rule("fix-in-frame", "ManimGL's mob.fix_in_frame() → self.add_fixed_in_frame_mobjects(mob)", repair_scene.find_fix_in_frame),
     Rule("scene-base", "derive from MovingCameraScene when the scene uses self.camera.frame, from ThreeDScene for 3-D camera calls", repair_scene.find_scene_base),
     Rule("config-dict", "a ManimGL scene's CONFIG = {...} → class attributes", repair_scene.find_config_dict),

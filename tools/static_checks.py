@@ -251,8 +251,37 @@ def run_static_checks(
     findings += safety_policy.check_safety(ctx, allow_imports=frozenset(allow_imports))
     findings += api_lint_module.check_api(ctx, index)
     findings += latex_lint.check_latex(ctx)
-    result.findings = sort_findings(findings)
+    result.findings = sort_findings(scope_to_scene(findings, choice))
     return result
+
+
+# Findings that block whatever scene of the file is checked: the file does not parse, is unsafe to run,
+# or has no scene. Everything else is judged only where the chosen scene's code is.
+FILE_WIDE = frozenset({"syntax", "unsafe", "import", "no_scene"})
+
+
+def scope_to_scene(findings: list[Finding], choice: Any) -> list[Finding]:
+    """A multi-scene file is judged per scene: an error inside another Scene class is a warning naming it.
+
+    The chosen scene runs its own class, its in-file base scenes, the module-level code and the
+    helpers (functions, non-scene classes) it calls; another Scene class of the file never runs.
+    """
+    from manim_agent.tools import scene_discovery
+
+    if not choice.scene or len(choice.scenes) < 2:
+        return findings
+    chain = {info.name for info in scene_discovery.in_file_chain(choice.classes, choice.scene)}
+    others = [(info.name, info.node.lineno, info.node.end_lineno or info.node.lineno)
+              for info in choice.classes.values() if info.is_scene and info.name not in chain]
+    for finding in findings:
+        if finding.severity != "error" or not finding.line or finding.category in FILE_WIDE:
+            continue
+        owner = next((name for name, first, last in others if first <= finding.line <= last), None)
+        if owner:
+            finding.severity = "warning"
+            finding.message = f"in scene {owner}, which checking {choice.scene} does not run: {finding.message}"
+            finding.details["other_scene"] = owner
+    return findings
 
 
 def split_lines(source: str) -> list[str]:
@@ -326,6 +355,17 @@ def _syntax_finding(exc: SyntaxError, source: str) -> Finding:
         fixable = True
     elif line and code_line and _looks_like_prose(code_line):
         hint = f"line {line} is prose, not Python: keep only the code"
+    details: dict[str, Any] = {"end_line": getattr(exc, "end_lineno", None)}
+    if hint is None:
+        from manim_agent.tools.code_parsing import looks_cut_off
+
+        if looks_cut_off(source):
+            last = len(source.rstrip("\n").split("\n"))
+            message += f"; the file ends mid-statement at line {last}: it looks cut off (a model's output limit)"
+            hint = (f"the code stops in the middle (line {last}): ask for the rest of the file from line {line or last} on, "
+                    "not for a repair; or send a shorter scene")
+            details["truncated"] = True
+            details["last_line"] = last
     return Finding(
         stage="static",
         category="syntax",
@@ -335,7 +375,7 @@ def _syntax_finding(exc: SyntaxError, source: str) -> Finding:
         hint=hint,
         fixable=fixable,
         column=exc.offset,
-        details={"end_line": getattr(exc, "end_lineno", None)},
+        details=details,
     )
 
 

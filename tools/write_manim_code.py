@@ -219,14 +219,28 @@ def new_code_messages(
 def repair_messages(previous_code: str, diagnosis: Any, *, prefer_edits: bool = True) -> list[dict[str, str]]:
     """The writer's request to fix `previous_code` given the core's diagnosis."""
     system = prompt_templates.render("write_code", "repair_system", manim_version=manim_version())
+    cut = _cut_off_line(diagnosis)
     user = prompt_templates.render(
         "write_code",
-        "repair",
+        "continue" if cut else "repair",
         code=previous_code.rstrip("\n"),
         diagnosis=diagnosis_text(diagnosis) or "(no details)",
         prefer_edits=prefer_edits,
+        last_line=cut,
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def _cut_off_line(diagnosis: Any) -> int | None:
+    """The last line of a file the check found cut off mid-statement (a model's output limit), else None."""
+    findings = getattr(diagnosis, "findings", None)
+    if findings is None and isinstance(diagnosis, dict):
+        findings = [diagnosis, *diagnosis.get("issues", [])]
+    for finding in findings or []:
+        details = finding.get("details", {}) if isinstance(finding, dict) else finding.details
+        if details and details.get("truncated"):
+            return int(details.get("last_line") or 0) or None
+    return None
 
 
 def class_name_from_spec(spec: str) -> str:
