@@ -1,0 +1,132 @@
+"""Where eval cases run: a local process pool (the default) or Ray tasks on a cluster.
+
+Both take the same plain-data tasks and return the same records (`case_runner.run_case`), so a
+suite's verdicts do not depend on the executor. The runner keeps at most `capacity` cases in
+flight, which lets a budget stop the run without a queue of cases already handed out.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+from typing import Any, Protocol
+
+from manim_agent.errors import ConfigError, MissingDependencyError
+from manim_agent.evals.case_runner import run_case
+
+RAY_INSTALL = "pip install 'manim-agent[ray]'  (or: uv sync --extra ray)"
+# Environment a Ray worker needs to behave like this process (state directory, model switches).
+FORWARDED_ENV_PREFIXES = ("MANIM_AGENT_",)
+
+
+class Executor(Protocol):
+    capacity: int
+
+    def submit(self, task: dict[str, Any]) -> Any: ...
+
+    def wait(self, handles: list[Any], timeout: float) -> list[tuple[Any, dict[str, Any] | BaseException]]: ...
+
+    def shutdown(self) -> None: ...
+
+
+def _die_with_parent() -> None:
+    """Pool workers end when the runner dies (even by SIGKILL), so a killed run leaves no case half-run."""
+    try:
+        import ctypes  # noqa: PLC0415
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
+
+
+class LocalExecutor:
+    """A process pool: each case runs in a worker process that imported the core once."""
+
+    def __init__(self, workers: int) -> None:
+        self.capacity = max(1, workers)
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            max_workers=self.capacity, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
+        )
+
+    def submit(self, task: dict[str, Any]) -> Any:
+        try:
+            return self._pool.submit(run_case, task)
+        except cf.BrokenExecutor:
+            self._pool = self._new_pool()  # a worker died (out of memory?); start afresh
+            return self._pool.submit(run_case, task)
+
+    def wait(self, handles: list[Any], timeout: float) -> list[tuple[Any, dict[str, Any] | BaseException]]:
+        done, _ = cf.wait(handles, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        finished: list[tuple[Any, dict[str, Any] | BaseException]] = []
+        for handle in done:
+            try:
+                finished.append((handle, handle.result()))
+            except BaseException as exc:  # noqa: BLE001 - a crashed case becomes an error record
+                finished.append((handle, exc))
+        return finished
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class RayExecutor:
+    """Ray tasks: on the cluster at `address`, or on a local one started here (2 CPUs, no dashboard)."""
+
+    def __init__(self, address: str | None, workers: int | None = None) -> None:
+        try:
+            import ray  # noqa: PLC0415
+        except ImportError:
+            raise MissingDependencyError(f"--executor ray needs Ray: {RAY_INSTALL}") from None
+        self.ray = ray
+        env = {k: v for k, v in os.environ.items() if k.startswith(FORWARDED_ENV_PREFIXES)}
+        options: dict[str, Any] = {
+            "include_dashboard": False,
+            "log_to_driver": False,
+            "configure_logging": False,
+            "runtime_env": {"env_vars": env} if env else None,
+        }
+        self._started_here = address is None
+        try:
+            if address is None:
+                ray.init(num_cpus=max(1, workers or 2), _node_ip_address="127.0.0.1", **options)
+            else:
+                ray.init(address=address, **options)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise ConfigError(f"cannot reach the Ray cluster at {address!r}: {str(exc).splitlines()[0]}") from None
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        self.capacity = max(1, min(workers, cpus) if workers else cpus)
+        self._remote = ray.remote(num_cpus=1, max_retries=0)(run_case)
+
+    def submit(self, task: dict[str, Any]) -> Any:
+        return self._remote.remote(task)
+
+    def wait(self, handles: list[Any], timeout: float) -> list[tuple[Any, dict[str, Any] | BaseException]]:
+        done, _ = self.ray.wait(handles, num_returns=1, timeout=timeout)
+        finished: list[tuple[Any, dict[str, Any] | BaseException]] = []
+        for handle in done:
+            try:
+                finished.append((handle, self.ray.get(handle)))
+            except BaseException as exc:  # noqa: BLE001 - a failed task becomes an error record
+                finished.append((handle, exc))
+        return finished
+
+    def shutdown(self) -> None:
+        if self._started_here:
+            self.ray.shutdown()
+
+
+def make_executor(kind: str, *, workers: int, address: str | None) -> Executor:
+    if kind == "local":
+        if address:
+            raise ConfigError("--address is for --executor ray")
+        return LocalExecutor(workers)
+    if kind == "ray":
+        return RayExecutor(address, workers if workers > 1 else None)
+    raise ConfigError(f"unknown executor {kind!r}; choose local or ray")
