@@ -36,6 +36,17 @@ class RecordingCheck:
         return diagnosis
 
 
+def warm_up() -> None:
+    """Import what every case needs (litellm alone takes seconds), once: the pool's forked workers inherit it."""
+    from manim_agent.agent import make  # noqa: F401, PLC0415
+    from manim_agent.agent.models import litellm_module  # noqa: PLC0415
+    from manim_agent.agent.scripted_model import ensure_registered  # noqa: PLC0415
+    from manim_agent.tools import expand_prompt, write_manim_code  # noqa: F401, PLC0415
+
+    litellm_module().token_counter(model="gpt-4o", text="warm up")  # loads the tokenizer once
+    ensure_registered()
+
+
 def _resolve(spec: str) -> Any:
     """`module:attribute` -> the object (the test suite swaps the core this way)."""
     module, _, attribute = spec.partition(":")

@@ -14,7 +14,7 @@ import signal
 from typing import Any, Protocol
 
 from manim_agent.errors import ConfigError, MissingDependencyError
-from manim_agent.evals.case_runner import run_case
+from manim_agent.evals.case_runner import run_case, warm_up
 
 RAY_INSTALL = "pip install 'manim-agent[ray]'  (or: uv sync --extra ray)"
 # Environment a Ray worker needs to behave like this process (state directory, model switches).
@@ -48,6 +48,7 @@ class LocalExecutor:
 
     def __init__(self, workers: int) -> None:
         self.capacity = max(1, workers)
+        warm_up()  # before the first fork, so no worker imports litellm again
         self._pool = self._new_pool()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
