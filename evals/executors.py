@@ -11,9 +11,10 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
+import socket
 from typing import Any, Protocol
 
-from manim_agent.errors import ConfigError, MissingDependencyError
+from manim_agent.errors import ConfigError, ExecutorError, MissingDependencyError
 from manim_agent.evals.case_runner import run_case, warm_up
 
 RAY_INSTALL = "pip install 'manim-agent[ray]'  (or: uv sync --extra ray)"
@@ -77,6 +78,15 @@ class LocalExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _run_case_on_ray(task: dict[str, Any]) -> dict[str, Any]:
+    """run_case inside a Ray task; the record also names the Ray node that ran it."""
+    import ray  # noqa: PLC0415
+
+    record = run_case(task)
+    record.setdefault("worker", {})["ray_node"] = ray.get_runtime_context().get_node_id()
+    return record
+
+
 class RayExecutor:
     """Ray tasks: on the cluster at `address`, or on a local one started here (2 CPUs, no dashboard)."""
 
@@ -94,16 +104,23 @@ class RayExecutor:
             "runtime_env": {"env_vars": env} if env else None,
         }
         self._started_here = address is None
+        if address is not None:
+            _check_reachable(address)
         try:
             if address is None:
-                ray.init(num_cpus=max(1, workers or 2), _node_ip_address="127.0.0.1", **options)
+                # "local": always a new cluster of our own, never one a `ray start` left behind
+                ray.init(address="local", num_cpus=max(1, workers or 2), _node_ip_address="127.0.0.1", **options)
             else:
                 ray.init(address=address, **options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise ConfigError(f"cannot reach the Ray cluster at {address!r}: {str(exc).splitlines()[0]}") from None
+            if address is None:
+                raise ExecutorError(f"the local Ray cluster did not start: {_first_line(exc)}") from None
+            raise ConfigError(f"cannot reach the Ray cluster at {address!r}: {_first_line(exc)}") from None
+        except Exception as exc:  # noqa: BLE001 - Ray raises a bare Exception when its node times out
+            raise ExecutorError(f"Ray did not start: {_first_line(exc)}") from None
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.capacity = max(1, min(workers, cpus) if workers else cpus)
-        self._remote = ray.remote(num_cpus=1, max_retries=0)(run_case)
+        self._remote = ray.remote(num_cpus=1, max_retries=0)(_run_case_on_ray)
 
     def submit(self, task: dict[str, Any]) -> Any:
         return self._remote.remote(task)
@@ -121,6 +138,40 @@ class RayExecutor:
     def shutdown(self) -> None:
         if self._started_here:
             self.ray.shutdown()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _check_reachable(address: str, timeout: float = 3.0) -> None:
+    """Fail in seconds, not minutes (ray.init retries an unreachable address for a long time)."""
+    if address == "auto":
+        return
+    target = address.split("://", 1)[-1]
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"--address {address!r} is not HOST:PORT (for example 127.0.0.1:6379 or ray://host:10001)")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ConfigError(f"cannot reach the Ray cluster at {address!r}: {exc.strerror or exc}") from None
+
+
+def preflight(kind: str, address: str | None) -> None:
+    """Check the executor can be had, before the run directory is touched."""
+    if kind not in ("local", "ray"):
+        raise ConfigError(f"unknown executor {kind!r}; choose local or ray")
+    if kind == "local" and address:
+        raise ConfigError("--address is for --executor ray")
+    if kind == "ray":
+        try:
+            import ray  # noqa: F401, PLC0415
+        except ImportError:
+            raise MissingDependencyError(f"--executor ray needs Ray: {RAY_INSTALL}") from None
+        if address is not None:
+            _check_reachable(address)
 
 
 def make_executor(kind: str, *, workers: int, address: str | None) -> Executor:

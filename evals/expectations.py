@@ -82,7 +82,7 @@ def judge(
             hit = next((t for t in texts if needle and needle in _squash(t)), None)
             if hit is None and needle:
                 hit = needle if needle in _squash("".join(texts)) else None
-            add("on_screen", name, hit is not None, f"shown as {hit!r}" if hit else f"not among {len(texts)} texts shown")
+            add("on_screen", name, hit is not None, f"shown as “{hit}”" if hit else f"not among {len(texts)} texts shown")
     used = names_used(code) if (rendered and code) else None
     for wanted in expect.uses:
         name = f"uses: {wanted}"

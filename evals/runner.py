@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from manim_agent.agent.run_dir import now_iso
-from manim_agent.evals.executors import Executor, make_executor
+from manim_agent.evals.executors import Executor, make_executor, preflight
 from manim_agent.evals.results import FINISHED, ResultsStore
 from manim_agent.evals.suite import Case, Suite
 
@@ -163,6 +163,7 @@ def _error_record(task: dict[str, Any], message: str, error_type: str) -> dict[s
 def run_suite(suite: Suite, options: EvalOptions, progress: Progress | None = None) -> EvalSummary:
     """Run every (model, case) not yet finished; returns what this invocation did."""
     progress = progress or Progress()
+    preflight(options.executor, options.address)
     passes = model_labels(suite, options.models)
     out = options.out or default_out(suite)
     meta = {

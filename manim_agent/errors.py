@@ -105,3 +105,9 @@ class SuiteError(UserError):
 
 class EvalRunDirError(UserError):
     """An eval run directory cannot be used as asked (another suite's, or --resume without one)."""
+
+
+class ExecutorError(ManimAgentError):
+    """The executor itself failed (a local Ray cluster that did not start); not a case's fault."""
+
+    exit_code = 3
