@@ -1,5 +1,7 @@
 """The `eval` and `report` subcommands: `register(subparsers)` adds them to the CLI.
 
+`export RUN_DIR...` writes the verified runs as a chat-JSONL fine-tuning set.
+
 `eval SUITE.yaml` runs every case once per `--model` (results appended to DIR/results.jsonl as
 each case finishes; `--resume` skips finished cases) and shows a progress bar on stderr. `report
 RUN_DIR [OTHER_RUN_DIR]` writes report.md, report.json and report.html, and prints the Markdown.
@@ -52,6 +54,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rep.add_argument("other", type=Path, nargs="?", metavar="OTHER_RUN_DIR", help="an earlier run to compare against")
     rep.add_argument("--json", action="store_true", help="print report.json on stdout instead of the Markdown")
     rep.set_defaults(handler=run_report)
+
+    exp = subparsers.add_parser("export", help="write verified runs as a fine-tuning data set (chat JSONL)")
+    exp.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR", help="make run directories or eval run directories")
+    exp.add_argument("--format", dest="fmt", choices=["chat-jsonl"], default="chat-jsonl", help="output format (default: chat-jsonl)")
+    exp.add_argument("--out", type=Path, metavar="FILE", default=Path("export.jsonl"), help="where to write (default: %(default)s)")
+    exp.add_argument("--json", action="store_true", help="print the export's summary as JSON")
+    exp.set_defaults(handler=run_export)
 
 
 class RichProgress:
@@ -161,4 +170,18 @@ def run_report(args: argparse.Namespace) -> int:
     else:
         stdout.print(report.markdown, markup=False)
         stderr.print(f"wrote {report.paths['md']}, {report.paths['json']} and {report.paths['html']}", markup=False)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from manim_agent.evals.export import export_runs, write_jsonl  # noqa: PLC0415
+
+    result = export_runs(list(args.run_dirs), args.fmt)
+    write_jsonl(result.examples, args.out)
+    summary = {**result.summary(), "out": str(args.out)}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        why = ", ".join(f"{count} {reason}" for reason, count in result.left_out.most_common()) or "none"
+        stdout.print(f"wrote {summary['examples']} example(s) to {args.out}; left out {summary['left_out']}: {why}", markup=False)
     return 0
