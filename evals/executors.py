@@ -29,7 +29,7 @@ class Executor(Protocol):
 
     def wait(self, handles: list[Any], timeout: float) -> list[tuple[Any, dict[str, Any] | BaseException]]: ...
 
-    def shutdown(self) -> None: ...
+    def shutdown(self, *, now: bool = False) -> None: ...
 
 
 def _die_with_parent() -> None:
@@ -74,8 +74,12 @@ class LocalExecutor:
                 finished.append((handle, exc))
         return finished
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def shutdown(self, *, now: bool = False) -> None:
+        """Wait for the pool to drain, or (now: Ctrl-C) end its workers at once; their cases run again on --resume."""
+        if now:
+            for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+                process.kill()  # our own pool workers, by their process object
+        self._pool.shutdown(wait=not now, cancel_futures=True)
 
 
 def _run_case_on_ray(task: dict[str, Any]) -> dict[str, Any]:
@@ -108,8 +112,7 @@ class RayExecutor:
             _check_reachable(address)
         try:
             if address is None:
-                # "local": always a new cluster of our own, never one a `ray start` left behind
-                ray.init(address="local", num_cpus=max(1, workers or 2), _node_ip_address="127.0.0.1", **options)
+                self._start_local(max(1, workers or 2), options)
             else:
                 ray.init(address=address, **options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -121,6 +124,20 @@ class RayExecutor:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.capacity = max(1, min(workers, cpus) if workers else cpus)
         self._remote = ray.remote(num_cpus=1, max_retries=0)(_run_case_on_ray)
+
+    def _start_local(self, cpus: int, options: dict[str, Any]) -> None:
+        """A new cluster of our own ("local": never one a `ray start` left behind), on 127.0.0.1.
+
+        Ray gives its raylet a fixed 30 s to register; on a loaded machine that can pass, so once more.
+        """
+        for attempt in (1, 2):
+            try:
+                self.ray.init(address="local", num_cpus=cpus, _node_ip_address="127.0.0.1", **options)
+                return
+            except Exception as exc:  # noqa: BLE001 - Ray raises a bare Exception for this timeout
+                if attempt == 2 or "timed out during startup" not in str(exc):
+                    raise
+                self.ray.shutdown()
 
     def submit(self, task: dict[str, Any]) -> Any:
         return self._remote.remote(task)
@@ -135,7 +152,7 @@ class RayExecutor:
                 finished.append((handle, exc))
         return finished
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, now: bool = False) -> None:
         if self._started_here:
             self.ray.shutdown()
 

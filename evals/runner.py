@@ -190,11 +190,12 @@ def run_suite(suite: Suite, options: EvalOptions, progress: Progress | None = No
     stopped: dict[str, Any] | None = None
     unusable: dict[str, str] = {}  # pass label -> why its real model cannot be used
     executor: Executor | None = None
+    interrupted = False
+    pending: dict[Any, dict[str, Any]] = {}
+    queue = list(tasks)
     try:
         if tasks:
             executor = make_executor(options.executor, workers=options.workers, address=options.address)
-        pending: dict[Any, dict[str, Any]] = {}
-        queue = list(tasks)
         while queue or pending:
             while queue and stopped is None and len(pending) < (executor.capacity if executor else 1):
                 task = queue.pop(0)
@@ -223,9 +224,13 @@ def run_suite(suite: Suite, options: EvalOptions, progress: Progress | None = No
                     stopped["in_flight"] = len(pending)
                     store.update_meta(stopped=stopped)
                     progress.note(stopped["message"])
+    except KeyboardInterrupt:
+        interrupted = True
+        store.update_meta(stopped={"budget": None, "message": "interrupted (Ctrl-C); --resume continues", "not_started": len(queue)})
+        raise
     finally:
         if executor is not None:
-            executor.shutdown()
+            executor.shutdown(now=interrupted)
         progress.close()
     seconds = time.monotonic() - started
     store.update_meta(last_run={"finished": now_iso(), "seconds": round(seconds, 3), "ran": len(records)})
