@@ -19,6 +19,13 @@ STUB_CORE = {
     "repair": "agent_fixtures:stub_repair",
 }
 SLOW_CORE = {**STUB_CORE, "check": "eval_fixtures:slow_check"}
+# The smoke suite's (rendered, passed) per case with its scripted replies, whichever executor runs them.
+SMOKE_VERDICTS = {
+    "first-try": (True, True),
+    "broken-then-fixed": (True, True),
+    "rule-fixed": (True, True),
+    "never-converges": (False, False),
+}
 
 
 def slow_check(code: str) -> Any:

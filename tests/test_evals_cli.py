@@ -8,18 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from eval_fixtures import scripted_case, write_suite
+from eval_fixtures import SMOKE_VERDICTS, scripted_case, write_suite
 
 from manim_agent.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-# The smoke suite's verdicts with the scripted replies: the same whichever executor runs them.
-SMOKE_VERDICTS = {
-    "first-try": (True, True),
-    "broken-then-fixed": (True, True),
-    "rule-fixed": (True, True),
-    "never-converges": (False, False),
-}
 
 
 def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_evals_cli import SMOKE_VERDICTS
+from eval_fixtures import SMOKE_VERDICTS
 
 from manim_agent.evals.runner import EvalOptions, run_suite
 from manim_agent.evals.suite import load_suite
