@@ -91,17 +91,23 @@ def main() -> int:
     from manim_agent.evals.case_runner import warm_up  # noqa: PLC0415
 
     warm_up()  # the imports are paid once, outside both timings
-    rates = {}
+    rates: dict[int, float] = {}
+    shares: dict[int, float | None] = {}
     for workers in (1, 2):
         started = time.monotonic()
         summary = run_suite(suite, EvalOptions(out=work / f"w{workers}", workers=workers, core=core))
         seconds = time.monotonic() - started
         assert summary.finished == args.cases, summary.to_json()
         rates[workers] = args.cases / seconds * 60
-        print(f"{workers} worker(s): {args.cases} cases in {seconds:.1f} s = {rates[workers]:.1f} cases/min", file=sys.stderr)
+        check_wall = sum(r["seconds"]["check"] for r in summary.records)
+        # The share of a core each check got: 1.0 on an idle machine; below 0.5, a second worker has no core to use.
+        shares[workers] = CHECK_SECONDS * args.cases / check_wall if (check_wall and not args.real) else None
+        share = f" (each check got {shares[workers]:.0%} of a core)" if shares[workers] else ""
+        print(f"{workers} worker(s): {args.cases} cases in {seconds:.1f} s = {rates[workers]:.1f} cases/min{share}", file=sys.stderr)
     speedup = rates[2] / rates[1]
     print(json.dumps({"cases": args.cases, "check": "real" if args.real else f"cpu {CHECK_SECONDS}s",
                       "cases_per_minute": {str(k): round(v, 2) for k, v in rates.items()},
+                      "core_share_per_check": {str(k): (round(v, 2) if v else None) for k, v in shares.items()},
                       "speedup": round(speedup, 2), "target": 1.7, "met": speedup >= 1.7}))
     return 0
 
