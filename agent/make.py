@@ -402,7 +402,22 @@ def _run(session: RunSession, agent: Any, verbose_agent: bool = False) -> None:
     rendered = render_final(session, passing.code or "")
     if rendered:
         write_run_notes(session)
+        _remember(session, passing.code or "")
     _finish(session, "success" if rendered else "failed")
+
+
+def _remember(session: RunSession, code: str) -> None:
+    """A scene that rendered becomes a writer example for similar requests (not for scripted runs)."""
+    if any(role.model.startswith("scripted/") for role in session.config.roles.values()):
+        return
+    from manim_agent.tools.past_examples import record_success  # noqa: PLC0415
+
+    spec = session.spec
+    try:
+        record_success(session.request, code, title=getattr(spec, "title", "") or "",
+                       goal=getattr(spec, "goal", "") or "", run_dir=session.run.path)
+    except OSError as exc:
+        session.warn(f"could not remember the scene as an example: {exc}")
 
 
 def _finish(session: RunSession, status: Status, *, error: dict[str, Any] | None = None) -> None:

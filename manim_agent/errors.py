@@ -97,3 +97,17 @@ class ProviderError(ManimAgentError):
 
 class ScriptedModelExhausted(ManimAgentError):
     """A ScriptedModel was asked for more responses than were queued (a test scripted too few)."""
+
+
+class SuiteError(UserError):
+    """An eval suite file cannot be used; the message names the file, the case and the field."""
+
+
+class EvalRunDirError(UserError):
+    """An eval run directory cannot be used as asked (another suite's, or --resume without one)."""
+
+
+class ExecutorError(ManimAgentError):
+    """The executor itself failed (a local Ray cluster that did not start); not a case's fault."""
+
+    exit_code = 3

@@ -139,6 +139,8 @@ def check_scene(
                 layout_findings += _write_sheet(result.get("layout"), layout_findings, Path(contact_sheet), chosen, config)
     diagnosis.stage = "dry_run"
     diagnosis.sandbox = sandbox.sandbox_method()
+    if config is not None:
+        diagnosis.layout = result.get("layout")
     diagnosis.findings = findings + layout_findings + diagnosis.findings
     diagnosis.ok = not any(f.severity == "error" for f in diagnosis.findings)
     if diagnosis.errors and all(f.category == "layout" for f in diagnosis.errors):

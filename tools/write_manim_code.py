@@ -126,8 +126,13 @@ def rank_examples(
 def choose_examples(
     text: str, *, limit: int = MAX_EXAMPLES, budget_chars: int = EXAMPLE_BUDGET_CHARS
 ) -> list[LibraryScene]:
-    """One or two relevant library scenes within a size budget; the smallest scene if none is relevant."""
-    ranked = rank_examples(text)
+    """One or two relevant examples within a size budget: library scenes and past runs that rendered
+    (tools/past_examples.py; MANIM_AGENT_PAST_EXAMPLES=0 leaves them out); the smallest library
+    scene if none is relevant."""
+    from manim_agent.tools.past_examples import past_examples  # noqa: PLC0415
+
+    past = past_examples()
+    ranked = rank_examples(text, list(library_scenes()) + past) if past else rank_examples(text)
     chosen: list[LibraryScene] = []
     used = 0
     for score, scene in ranked:
@@ -138,7 +143,8 @@ def choose_examples(
             used += len(scene.code)
     if not chosen and ranked:
         # Nothing is on topic: one small scene still shows the CE API and the house style.
-        smallest = min((scene for _, scene in ranked), key=lambda s: len(s.code))
+        library = {scene.name for scene in library_scenes()}
+        smallest = min((scene for _, scene in ranked if scene.name in library), key=lambda s: len(s.code))
         chosen.append(smallest)
     return chosen
 
