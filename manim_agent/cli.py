@@ -23,6 +23,7 @@ from manim_agent.errors import ManimAgentError
 COMMAND_MODULES = (
     "manim_agent.commands_core",
     "manim_agent.cli_make",
+    "manim_agent.cli_embed",
 )
 
 
