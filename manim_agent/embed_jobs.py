@@ -4,9 +4,10 @@
 `{"event": "progress", "stage": ..., "attempt": ..., "message": ...}` while it works, then one
 `{"event": "result", "data": {...}}` or `{"event": "error", "type": ..., "message": ...}`.
 
-The server starts one such process per tool call, with one-shot sandbox workers
-(MANIM_AGENT_WORKER=cold), so every process a call starts is a descendant of this one and a
-client's cancellation can kill all of them (`process_tree.kill_tree`).
+The server starts one such process per tool call. It also announces each sandbox work directory
+(`{"event": "workdir", "path": ...}`): the warm worker forks a job's scene process itself, so on a
+client's cancellation the server kills this process's tree and every process working in those
+directories (`process_tree`).
 
 Scripted models for tests and demos: when MANIM_AGENT_SCRIPTED_REPLIES names a JSON file
 `{"NAME": [reply, ...], ...}`, each NAME becomes a ScriptedModel that a job can ask for as
@@ -15,11 +16,13 @@ Scripted models for tests and demos: when MANIM_AGENT_SCRIPTED_REPLIES names a J
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,21 @@ class LineReporter(Reporter):
 
     def warn(self, message: str) -> None:
         emit("progress", stage="warning", message=message[:300])
+
+
+def announce_workdirs() -> None:
+    """Make every sandbox job directory this process creates known to the server, before it is used."""
+    from manim_agent.tools import sandbox  # noqa: PLC0415
+
+    original = sandbox.job_directory
+
+    @contextlib.contextmanager
+    def announced(source: str, filename: str = "scene.py", keep: bool = False) -> Iterator[Path]:
+        with original(source, filename, keep) as workdir:
+            emit("workdir", path=str(workdir))
+            yield workdir
+
+    sandbox.job_directory = announced  # type: ignore[assignment]
 
 
 def load_scripted_models() -> None:
@@ -156,6 +174,7 @@ def main() -> int:
     job = json.loads(sys.stdin.read())
     try:
         load_scripted_models()
+        announce_workdirs()
         data = RUNNERS[job["tool"]](job.get("args") or {}, Path(job["out"]))
         emit("result", data=data)
     except ManimAgentError as exc:

@@ -5,9 +5,10 @@ make_animation (a plain-English `request`). Each returns structured content (the
 diagnosis, or make's outcome) plus artifact paths, and, for clients that cannot read files, the last
 frame (or the check's contact sheet) as an image content block.
 
-Each call runs in its own process (`embed_jobs.py`) whose sandbox workers are its descendants: the
-call's progress (stage and attempt) comes back as MCP progress notifications, and a client's
-cancellation (or disconnect) kills that process tree while the server keeps serving. Scene code
+Each call runs in its own process (`embed_jobs.py`): the call's progress (stage and attempt) comes
+back as MCP progress notifications, and a client's cancellation (or disconnect) kills that process,
+everything it started, and the scene processes the warm worker forked for it (found by their work
+directories), while the server keeps serving. Scene code
 from clients runs only under bubblewrap unless MANIM_AGENT_ALLOW_UNISOLATED=1
 (`sandbox.require_isolation`). Paths are read only inside the allowed roots (the working
 directory, or every `--root`).
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +31,7 @@ from mcp_types import CallToolResult, ImageContent, TextContent
 
 from manim_agent import __version__, settings
 from manim_agent.errors import ManimAgentError, UserError
-from manim_agent.process_tree import kill_tree
+from manim_agent.process_tree import kill_in_directories, kill_tree
 
 SOURCE = "the MCP server"
 MAX_EVENT_BYTES = 8_000_000
@@ -80,15 +81,15 @@ class EmbedServer:
             require_isolation(SOURCE)
         except ManimAgentError as exc:
             return error_result(exc)
-        env = {**os.environ, "MANIM_AGENT_WORKER": "cold"}
         log = open(settings.subdir("run") / "mcp-jobs.log", "ab")  # noqa: SIM115 - handed to the child
         try:
             process = await anyio.open_process(
-                [sys.executable, "-m", "manim_agent.embed_jobs"], env=env, stderr=log, start_new_session=True
+                [sys.executable, "-m", "manim_agent.embed_jobs"], stderr=log, start_new_session=True
             )
         finally:
             log.close()
         outcome: dict[str, Any] | None = None
+        workdirs: list[Path] = []
         try:
             assert process.stdin is not None and process.stdout is not None
             await process.stdin.send(json.dumps({"tool": tool, "args": args, "out": str(self.out)}).encode())
@@ -104,6 +105,8 @@ class EmbedServer:
                 if event.get("event") == "progress":
                     step += 1
                     await ctx.report_progress(step, None, progress_message(event))
+                elif event.get("event") == "workdir":
+                    workdirs.append(Path(event["path"]))
                 else:
                     outcome = event
             await process.wait()
@@ -112,6 +115,7 @@ class EmbedServer:
                 with anyio.CancelScope(shield=True):
                     kill_tree(process.pid)
                     await process.wait()
+                    await anyio.to_thread.run_sync(stop_scene_processes, workdirs)
         if outcome is None:
             return error_text(f"the {tool} job ended without a result (exit {process.returncode})")
         if outcome["event"] == "error":
@@ -213,6 +217,13 @@ class EmbedServer:
                 return error_result(exc)
             args = {"request": request, "model": model, "mode": mode, "max_attempts": max_attempts, "quality": quality}
             return await server.run_job("make_animation", args, ctx)
+
+
+def stop_scene_processes(workdirs: list[Path]) -> None:
+    """Kill the scene processes the warm worker forked for a cancelled job, and remove their directories."""
+    kill_in_directories(workdirs)
+    for workdir in workdirs:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def progress_message(event: dict[str, Any]) -> str:

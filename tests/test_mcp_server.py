@@ -180,7 +180,8 @@ def test_bad_input_gets_a_tool_error_and_the_server_keeps_serving(tmp_path: Path
 
 
 def job_processes(home: Path) -> list[int]:
-    """Processes working for this test's server: its job processes and their sandbox workers."""
+    """This test server's job processes and the scene processes working in a job's directory (the warm
+    worker, which serves every job and stays, works in their parent)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -188,34 +189,36 @@ def job_processes(home: Path) -> list[int]:
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             cwd = os.readlink(entry / "cwd")
+            environ = (entry / "environ").read_bytes()
         except OSError:
             continue
-        if "manim_agent.embed_jobs" in cmdline or cwd.startswith(str(home / "work")):
-            if str(home) in cmdline or cwd.startswith(str(home)) or _env_has(entry, str(home)):
-                found.append(int(entry.name))
+        if cwd.startswith(f"{home}/work/") or ("manim_agent.embed_jobs" in cmdline and str(home).encode() in environ):
+            found.append(int(entry.name))
     return found
 
 
-def _env_has(entry: Path, text: str) -> bool:
-    try:
-        return text.encode() in (entry / "environ").read_bytes()
-    except OSError:
-        return False
+def scene_running(home: Path) -> bool:
+    for pid in job_processes(home):
+        try:
+            if os.readlink(f"/proc/{pid}/cwd").startswith(f"{home}/work/"):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def test_cancellation_stops_the_run_and_its_sandbox(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+    home = Path(os.environ["MANIM_AGENT_HOME"])  # the session's, whose warm worker may be running already
 
     async def run() -> None:
-        async with connect(tmp_path, "stdio", MANIM_AGENT_HOME=str(home)) as client:
+        async with connect(tmp_path, "stdio") as client:
             with anyio.move_on_after(60):
                 async with anyio.create_task_group() as group:
                     group.start_soon(functools.partial(call, client, "check_scene", code=BUSY_SCENE))
-                    while not any(os.readlink(f"/proc/{pid}/cwd").startswith(str(home / "work"))
-                                  for pid in job_processes(home) if os.path.exists(f"/proc/{pid}")):
+                    while not scene_running(home):
                         await anyio.sleep(0.2)
                     group.cancel_scope.cancel()  # the client gives up: notifications/cancelled
-            assert job_processes(home), "the scene should still have been running when we cancelled"
+            assert scene_running(home), "the scene should still have been running when we cancelled"
             deadline = time.monotonic() + 15
             while job_processes(home) and time.monotonic() < deadline:
                 await anyio.sleep(0.2)
