@@ -10,7 +10,7 @@ client's cancellation the server kills this process's tree and every process wor
 directories (`process_tree`).
 
 Scripted models for tests and demos: when MANIM_AGENT_SCRIPTED_REPLIES names a JSON file
-`{"NAME": [reply, ...], ...}`, each NAME becomes a ScriptedModel that a job can ask for as
+`{"NAME": [reply, ...], ...}` (a reply is a string or `{"content": ..., "reasoning": ...}`), each NAME becomes a ScriptedModel that a job can ask for as
 `scripted/NAME`. Nothing else creates one, and run.json records the model as `scripted/NAME`.
 """
 
@@ -76,10 +76,11 @@ def load_scripted_models() -> None:
     path = os.environ.get(SCRIPTED_REPLIES_ENV)
     if not path:
         return
-    from manim_agent.agent.scripted_model import ScriptedModel  # noqa: PLC0415
+    from manim_agent.agent.scripted_model import ScriptedModel, ScriptedResponse  # noqa: PLC0415
 
     for name, replies in json.loads(Path(path).read_text(encoding="utf-8")).items():
-        ScriptedModel(list(replies), name=name)
+        # A reply is a string, or {"content": ..., "reasoning": ...} for a reasoning model's answer.
+        ScriptedModel([r if isinstance(r, str) else ScriptedResponse(**r) for r in replies], name=name)
 
 
 def job_dir(out: Path, tool: str) -> Path:

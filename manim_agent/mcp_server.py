@@ -257,32 +257,11 @@ def tool_result(data: dict[str, Any]) -> CallToolResult:
     return CallToolResult(content=content, structured_content=data, is_error=False)
 
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-def check_bind(host: str, port: int, allow_remote: bool) -> None:
-    """Refuse a non-local host without --allow-remote, and a port already in use, with one clear line."""
-    import socket  # noqa: PLC0415
-
-    if host not in LOCAL_HOSTS:
-        if not allow_remote:
-            raise UserError(f"--host {host} would let other machines run code through this server; "
-                            "add --allow-remote if that is what you want")
-        print(f"manim-agent: warning: serving on {host}:{port}: anyone who can reach it can run scenes "
-              "(sandboxed) and spend your model budget", file=sys.stderr)
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise UserError(f"cannot listen on {host}:{port}: {exc.strerror}; pick another with --port") from None
-
-
-def serve(transport: str, *, host: str, port: int, allow_remote: bool, roots: Sequence[Path], out: Path | None) -> None:
+def serve(transport: str, *, host: str, port: int, roots: Sequence[Path], out: Path | None) -> None:
+    """Serve until interrupted; for HTTP the caller has checked the address (cli_embed.check_bind)."""
     server = EmbedServer(roots=roots, out=out)
     if transport == "stdio":
         server.mcp.run("stdio")
         return
-    check_bind(host, port, allow_remote)
     print(f"manim-agent MCP server on http://{host}:{port}/mcp", file=sys.stderr)
     server.mcp.run("streamable-http", host=host, port=port)
