@@ -60,7 +60,9 @@ def announce_workdirs() -> None:
     """Make every sandbox job directory this process creates known to the server, before it is used."""
     from manim_agent.tools import sandbox  # noqa: PLC0415
 
-    original = sandbox.job_directory
+    original = getattr(sandbox, "job_directory", None)
+    if original is None:  # a sandbox without per-job directories: the process tree is all we can kill
+        return
 
     @contextlib.contextmanager
     def announced(source: str, filename: str = "scene.py", keep: bool = False) -> Iterator[Path]:

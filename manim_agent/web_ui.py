@@ -26,6 +26,8 @@ from manim_agent.agent.progress import Reporter
 from manim_agent.errors import ManimAgentError
 
 SOURCE = "the web UI"
+# The spec and the notes write math as $...$ and $$...$$.
+LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 Message = dict[str, Any]
 
 
@@ -212,15 +214,15 @@ def build_app(chat: AnimationChat) -> Any:
 
     with gr.Blocks(title="manim-agent") as app:
         gr.Markdown("# manim-agent\nDescribe an animation; watch it being written, checked and rendered.")
-        chatbot = gr.Chatbot(label="run", height=520, elem_id="run-chat")
+        chatbot = gr.Chatbot(label="run", height=520, elem_id="run-chat", latex_delimiters=LATEX)
         with gr.Row():
             request = gr.Textbox(label="request", placeholder="show why the derivative is the slope of the tangent",
                                  scale=5, elem_id="request")
             send = gr.Button("Make it", variant="primary", scale=1, elem_id="send")
-        video = gr.Video(label="video", elem_id="video", autoplay=False)
+        video = gr.Video(label="video", elem_id="video", autoplay=False, height=480)
         with gr.Row():
             code = gr.Code(label="scene.py", language="python", elem_id="code")
-            notes = gr.Markdown(label="notes", elem_id="notes")
+            notes = gr.Markdown(label="notes", elem_id="notes", latex_delimiters=LATEX)
         download = gr.File(label="the run directory (zip)", elem_id="download")
         outputs = [chatbot, video, code, notes, download]
         send.click(chat.run, inputs=request, outputs=outputs)
@@ -228,10 +230,25 @@ def build_app(chat: AnimationChat) -> Any:
     return app
 
 
+def warm_up() -> None:
+    """Pay the imports and the warm worker's start while the page loads, not on the first request."""
+    try:
+        from manim_agent.agent import make  # noqa: F401, PLC0415
+        from manim_agent.agent.models import litellm_module  # noqa: PLC0415
+        from manim_agent.tools.sandbox import WorkerClient, is_isolated  # noqa: PLC0415
+
+        litellm_module()
+        if is_isolated():  # our own warm-up scene only; clients' scenes still need require_isolation
+            WorkerClient().ensure_started()
+    except (ManimAgentError, OSError):
+        pass  # the first request will start them, and report any real problem
+
+
 def serve(*, host: str, port: int, out: Path | None, model: str | None, mode: str | None) -> None:
     from manim_agent.embed_jobs import load_scripted_models  # noqa: PLC0415
 
     load_scripted_models()
+    threading.Thread(target=warm_up, daemon=True, name="manim-agent-ui-warm-up").start()
     chat = AnimationChat(out=out or Path("runs"), model=model, mode=mode)
     app = build_app(chat)
     app.queue().launch(server_name=host, server_port=port, share=False, inbrowser=False,
