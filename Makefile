@@ -34,6 +34,8 @@ install: system-deps $(STAMP)
 demo: install
 	$(BIN)/manim-agent demo
 
+# The web UI's browser test drives Debian's chromium; only the test target installs it.
+test: export MANIM_AGENT_EXTRA_APT := $(strip $(MANIM_AGENT_EXTRA_APT) chromium)
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -9,8 +9,8 @@ Guarantees that do not depend on the orchestrating model behaving:
   budget is spent or a provider has failed for good; the best attempt is kept either way.
 
 `ManimCodeAgent` has a name and description, so a manager agent can list it in `managed_agents`;
-called that way, each task becomes a full `make_animation` run and the agent reports where the
-video, code and notes are.
+called that way, each task becomes a full `make_animation` run and the agent hands back an
+`AnimationOutcome` (tools/make_animation.py): the outcome and the paths, as data and as text.
 """
 
 from __future__ import annotations
@@ -129,12 +129,20 @@ class ManimCodeAgent(CodeAgent):
             self.interrupt()
 
     # -- managed-agent use --------------------------------------------------------------------
-    def __call__(self, task: str, **kwargs: Any) -> str:
-        """Called by a manager agent: run a whole `make_animation` for `task` and report the result."""
-        from manim_agent.agent.make import make_animation  # noqa: PLC0415 - make imports this module
+    def __call__(self, task: str, additional_args: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """Called by a manager agent: run a whole `make_animation` for `task`.
 
+        Returns an `AnimationOutcome`: a dict of the outcome and the paths (rendered, video,
+        scene_code, run_dir, diagnosis, ...) that a manager's code can index, whose `str()` is the
+        report followed by the same data as JSON, for managers that only read text.
+        """
+        from manim_agent.agent.make import make_animation  # noqa: PLC0415 - make imports this module
+        from manim_agent.tools.make_animation import animation_outcome  # noqa: PLC0415
+
+        if additional_args:
+            task += "\n\nAdditional context: " + json.dumps(additional_args, default=str)[:4000]
         result = make_animation(task, mode="agent", agent=self, **self.make_options)
-        return result.report()
+        return animation_outcome(result)
 
 
 def managed_agent(**make_options: Any) -> ManimCodeAgent:

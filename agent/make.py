@@ -98,6 +98,12 @@ class MakeResult:
         """run.json's content."""
         return dict(self.data)
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the outcome, the video and (when it failed) the diagnosis inline."""
+        from manim_agent.notebook import make_result_html  # noqa: PLC0415
+
+        return make_result_html(self)
+
     @classmethod
     def from_run(cls, run: RunDir) -> MakeResult:
         data = run.state

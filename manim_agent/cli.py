@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "manim_agent.commands_core",
     "manim_agent.cli_make",
     "manim_agent.cli_eval",
+    "manim_agent.cli_embed",
 )
 
 

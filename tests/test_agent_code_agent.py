@@ -126,9 +126,12 @@ def test_it_can_be_a_managed_agent(tmp_path: Path, fast_core) -> None:
     assert agent.name == AGENT_NAME and "Manim animation" in agent.description
     manager = CodeAgent(tools=[], model=ScriptedModel([]), managed_agents=[agent])
     assert manager.managed_agents[AGENT_NAME] is agent
-    report = agent("draw a circle")  # how a manager calls it
+    outcome = agent("draw a circle")  # how a manager calls it
+    report = str(outcome)
     assert report.startswith("The animation rendered"), report
     assert "video:" in report and "study notes:" in report
+    assert outcome["rendered"] is True and outcome["video"].endswith(".mp4")
+    assert '"run_dir": ' in report  # a text-only manager gets the paths too
     assert len(list((tmp_path / "managed").iterdir())) == 1
     assert orchestrator.remaining == 0 and writer.remaining == 0
 

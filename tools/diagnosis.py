@@ -126,6 +126,12 @@ class Diagnosis:
             "isolated": None if self.sandbox is None else self.sandbox == "bwrap",
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the verdict, the located message, the hint and the other issues inline."""
+        from manim_agent.notebook import diagnosis_html  # noqa: PLC0415
+
+        return diagnosis_html(self.to_json())
+
     def for_model(self) -> str:
         """A compact text form for the code writer's repair prompt."""
         if self.ok:
