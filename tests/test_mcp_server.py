@@ -180,8 +180,7 @@ def test_bad_input_gets_a_tool_error_and_the_server_keeps_serving(tmp_path: Path
 
 
 def job_processes(home: Path) -> list[int]:
-    """This test server's job processes and the scene processes working in a job's directory (the warm
-    worker, which serves every job and stays, works in their parent)."""
+    """This test server's job processes and the sandboxed processes working on a job's scene."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -192,7 +191,9 @@ def job_processes(home: Path) -> list[int]:
             environ = (entry / "environ").read_bytes()
         except OSError:
             continue
-        if cwd.startswith(f"{home}/work/") or ("manim_agent.embed_jobs" in cmdline and str(home).encode() in environ):
+        # A pre-started sandbox waits in an empty directory; one running a job has the scene in it.
+        running_scene = cwd.startswith(f"{home}/work/") and (Path(cwd.split(" (deleted)")[0]) / "scene.py").exists()
+        if running_scene or ("manim_agent.embed_jobs" in cmdline and str(home).encode() in environ):
             found.append(int(entry.name))
     return found
 
