@@ -255,6 +255,35 @@ def test_shocker_through_a_helper_named_latex_cannot_read_host_files(box: Box, c
     assert_contained(box, run.out)
 
 
+@needs_bwrap
+def test_host_disk_cannot_be_mounted(box: Box, capsys, no_policy) -> None:
+    """OS layer: hook off, then mount a fresh tmpfs (which allows device nodes), mknod the block
+    device that holds the job directory, mount it (never written) and read the canary through it."""
+    path = box.scene("""
+        unhook()
+        ctypes, c = libc()
+        st = OS.stat(".")
+        dev = OS.makedev(OS.major(st.st_dev), OS.minor(st.st_dev))
+        base = "/tmp/rt13-mnt-" + str(OS.getpid())
+        OS.makedirs(base, exist_ok=True)
+        steps = [("tmpfs", c.mount(b"none", base.encode(), b"tmpfs", 0, None), ctypes.get_errno())]
+        OS.makedirs(base + "/root", exist_ok=True)
+        steps.append(("mknod", c.mknod((base + "/disk").encode(), 0o060600, ctypes.c_ulong(dev)), ctypes.get_errno()))
+        for fstype in (b"ext4", b"xfs", b"btrfs"):
+            if c.mount((base + "/disk").encode(), (base + "/root").encode(), fstype, 0, None) == 0:
+                steps.append(("mount", fstype))
+                break
+        data = try_read(base + "/root/" + PARAMS["target"].lstrip("/"))
+        c.umount2((base + "/root").encode(), 2)
+        c.umount2(base.encode(), 2)
+        if data:
+            leak("mounted the host disk", data)
+        held(steps)
+    """, target=str(box.canary))
+    run = check(capsys, path)
+    assert_contained(box, run.out)
+
+
 # ------------------------------------------------------------ 2. programs named latex, TeX itself
 
 FAKE_LATEX_PROBE = """
@@ -1131,3 +1160,19 @@ def test_unisolated_scene_cannot_reach_a_local_listener(box: Box, capsys, unisol
     finally:
         listener.close()
     assert not reached, "the scene connected to a host listener on 127.0.0.1"
+
+
+@GAP
+def test_unisolated_tex_cannot_read_the_projects_dotenv(box: Box, capsys, unisolated, monkeypatch) -> None:
+    """HOOK layer, rlimits: LaTeX is a separate program, so the audit hook never sees its \\openin of
+    the .env in the user's project folder (the CLI's working directory)."""
+    dotenv = box.tmp / ".env"
+    dotenv.write_text(f"RT13_DOTENV_SECRET={box.token('DOTENV')}\n")
+    monkeypatch.setenv("RT13_DOTENV_SECRET", "")  # the CLI loads ./.env; monkeypatch restores it afterwards
+    monkeypatch.delenv("RT13_DOTENV_SECRET")
+    path = box.scene(_tex_reader(str(dotenv)))
+    try:
+        run = check(capsys, path)
+    finally:
+        os.environ.pop("RT13_DOTENV_SECRET", None)
+    assert_contained(box, run.out)
