@@ -564,6 +564,36 @@ def test_forged_result_on_the_channel_does_not_pass_the_check(box: Box, capsys) 
     assert run.data.get("ok") is False, f"the check believed a forged result: {run.data}"
 
 
+@needs_bwrap
+def test_forged_contact_sheet_frames_never_show_a_host_image(box: Box, capsys) -> None:
+    """FULL stack, layout check on: the scene wraps the worker's json.dumps so the result's keyframe
+    paths name a host PNG; the host draws the contact sheet from those paths."""
+    from PIL import Image
+
+    secret_png = box.canary.parent / "private.png"
+    Image.new("RGB", (320, 180), (13, 201, 77)).save(secret_png)
+    sheet = box.tmp / "sheet.png"
+    path = box.scene("""
+        json_mod = module("json")
+        original = json_mod.dumps
+        def forged(obj, *args, **kwargs):
+            if isinstance(obj, dict) and isinstance(obj.get("layout"), dict):
+                for frame in obj["layout"].get("frames") or []:
+                    frame["path"] = PARAMS["png"]
+            return original(obj, *args, **kwargs)
+        json_mod.dumps = forged
+        self.play(Create(Square()), run_time=0.3)
+        self.play(FadeOut(Square()), run_time=0.3)
+        self.add(Dot())
+    """, png=str(secret_png))
+    run_cli(capsys, "check", str(path), "--json", "--timeout", "20", "--contact-sheet", str(sheet))
+    if not sheet.exists():
+        return  # no sheet, nothing shown
+    with Image.open(sheet) as image:
+        leaked = sum(1 for pixel in image.convert("RGB").getdata() if pixel == (13, 201, 77))
+    assert leaked < 200, f"the contact sheet shows {leaked} pixels of a host image"
+
+
 # ------------------------------------------------------------ 5. hijacking the worker channel
 
 HIJACK = """
