@@ -36,6 +36,8 @@ ETC_ENTRIES = (
     "/etc/ssl/openssl.cnf", "/etc/nsswitch.conf",
 )
 
+PROC_READ_ONLY = ("/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs", "/proc/acpi",
+                  "/proc/latency_stats", "/proc/timer_list", "/proc/kcore", "/proc/keys")
 # System calls a scene never needs and escapes do. They fail with EPERM.
 DENIED_SYSCALLS = (
     "open_by_handle_at", "name_to_handle_at", "ptrace", "process_vm_readv", "process_vm_writev",
@@ -129,6 +131,10 @@ def bwrap_command(*, job_dir: Path, readonly: list[Path], seccomp: int | None) -
         "--unshare-cgroup-try", "--new-session", "--die-with-parent", "--hostname", "sandbox",
         "--dev", "/dev", "--proc", "/proc", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
     ]
+    # The sandbox's uid maps to the caller's outside, and for root that is host root, which owns the
+    # kernel's writable /proc files (core_pattern would run a program as host root). Cover them read-only.
+    for entry in PROC_READ_ONLY:
+        args += ["--ro-bind-try", entry, entry]
     for directory in SYSTEM_DIRS:
         args += ["--ro-bind-try", directory, directory]
     for link in TOP_LEVEL_LINKS:
