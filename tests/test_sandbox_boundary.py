@@ -176,3 +176,23 @@ def test_a_scene_cannot_run_a_program_named_latex_or_read_files_through_tex(tmp_
         secret.unlink()
     assert not diagnosis.ok and diagnosis.findings[0].category == "latex"
     assert "TOPSECRET" not in str(diagnosis.to_json())
+
+
+@needs_bwrap
+def test_latex_works_when_the_state_directory_is_a_dot_directory(monkeypatch) -> None:
+    """The default home is ~/.manim-agent, and TeX's paranoid mode refuses paths with a dot-directory."""
+    import shutil
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix=".ma-", dir="/tmp")) / ".state"
+    monkeypatch.setenv("MANIM_AGENT_HOME", str(home))
+    try:
+        diagnosis = render_scene.check_scene(
+            "from manim import *\nclass Probe(Scene):\n    def construct(self):\n"
+            "        self.play(Write(MathTex(r'\\int_0^1 x\\,dx = \\tfrac12')))\n",
+            timeout=120,
+        )
+        assert diagnosis.ok, diagnosis.to_json()
+    finally:
+        sandbox.shutdown_all_workers()
+        shutil.rmtree(home.parent, ignore_errors=True)

@@ -42,10 +42,23 @@ class _TexSubprocess:
         program = PROGRAMS.get(name)
         if program is None:
             raise ValueError(f"{name!r} is not a TeX program this sandbox runs")
-        args = [program, *(["-no-shell-escape"] if name != "dvisvgm" else []), *command[1:]]
-        # Paranoid mode refuses absolute paths except under TEXMFOUTPUT: the input's own directory.
-        env = {**os.environ, "PATH": SYSTEM_PATH, **TEX_ENV, "TEXMFOUTPUT": os.path.dirname(os.path.abspath(command[-1]))}
-        return subprocess.run(args, **{**kwargs, "env": env})
+        # Paranoid mode refuses absolute paths outside TEXMFOUTPUT and any path with a dot-directory
+        # in it (the default state directory is ~/.manim-agent), so TeX runs in the input's directory
+        # and is given names relative to it.
+        here = os.path.dirname(os.path.abspath(str(command[-1])))
+        args = [program, *(["-no-shell-escape"] if name != "dvisvgm" else []), *(_relative(str(a), here) for a in command[1:])]
+        env = {**os.environ, "PATH": SYSTEM_PATH, **TEX_ENV, "TEXMFOUTPUT": here}
+        return subprocess.run(args, **{**kwargs, "env": env, "cwd": here})
+
+
+def _relative(arg: str, here: str) -> str:
+    """`arg` with a path inside `here` made relative to it (also after -output-directory= / --output=)."""
+    for prefix in ("-output-directory=", "--output=", ""):
+        if arg.startswith(prefix):
+            value = arg[len(prefix):]
+            if os.path.isabs(value) and (value == here or value.startswith(here + os.sep)):
+                return prefix + (os.path.relpath(value, here) or ".")
+    return arg
 
 
 def install(shared_dir: Path | None) -> None:
