@@ -208,11 +208,7 @@ def test_manim_drawing_free_check_plays_a_scene(tmp_path) -> None:
         assert renderer.num_plays == 2
         assert renderer.time == pytest.approx(0.7, abs=0.1)
     finally:
-        for owner, name, original in patches:
-            if original is None:
-                delattr(owner, name)
-            else:
-                setattr(owner, name, original)
+        scene_runner.restore_patches(patches)
     assert CairoRenderer.update_frame is original_update
 
 

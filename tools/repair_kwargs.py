@@ -13,7 +13,7 @@ import ast
 import re
 
 from manim_agent.tools.diagnosis import Finding
-from manim_agent.tools.repair_source import Edit, SourceText
+from manim_agent.tools.repair_source import Edit, SourceText, call_name
 
 # --- removed-kwarg --------------------------------------------------------------------------------
 
@@ -52,15 +52,6 @@ def _bad_keywords(findings: list[Finding]) -> dict[int, set[str]]:
     return found
 
 
-def _callable_name(call: ast.Call) -> str | None:
-    func = call.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
-
-
 def find_removed_kwarg(src: SourceText, findings: list[Finding]) -> list[Edit]:
     """A keyword the check says a call does not take: map it to its CE name, else drop it with a note."""
     if src.tree is None:
@@ -74,7 +65,7 @@ def find_removed_kwarg(src: SourceText, findings: list[Finding]) -> list[Edit]:
         for kw in call.keywords:
             if kw.arg is None or kw.arg not in bad.get(kw.lineno, set()) | bad.get(call.lineno, set()):
                 continue
-            name = _callable_name(call)
+            name = call_name(call)
             target = KEYWORD_MAP.get((name, kw.arg)) or KEYWORD_MAP.get((None, kw.arg))
             if target and target not in given:
                 value = src.segment(kw.value)

@@ -60,6 +60,15 @@ def _no_draw_patches() -> list[tuple[type, str, Any]]:
     return originals
 
 
+def restore_patches(patches: list[tuple[type, str, Any]]) -> None:
+    """Undo `_no_draw_patches` (an attribute that did not exist before is removed again)."""
+    for owner, name, original in patches:
+        if original is None:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+
+
 def _share(self: Any, memo: dict[int, Any]) -> Any:
     return self
 
@@ -163,11 +172,7 @@ def run_scene(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
         else:
             result.update(status="error", error=describe_exception(exc, path))
     finally:
-        for owner, name, original in patches:
-            if original is None:
-                delattr(owner, name)
-            else:
-                setattr(owner, name, original)
+        restore_patches(patches)
     result["tex_new"] = dict(tex_policy.new_entries)
     if scene_obj is not None and progress is not None:
         result["progress"] = progress.to_json()
