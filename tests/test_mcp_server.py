@@ -15,7 +15,8 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,10 +72,18 @@ async def connect(tmp_path: Path, transport: str, **env: str):
         async with Client(params) as client:
             yield client
         return
+    with http_server(tmp_path, full_env) as url:
+        async with Client(url) as client:
+            yield client
+
+
+@contextmanager
+def http_server(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
+    """`manim-agent mcp --transport http` on a free port; yields its URL, stops it afterwards."""
     port = free_port()
     log = open(tmp_path / "http-server.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(command(tmp_path, "--transport", "http", "--port", str(port)),
-                              env=full_env, cwd=tmp_path, stdout=log, stderr=log)
+                              env=env, cwd=tmp_path, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -82,9 +91,9 @@ async def connect(tmp_path: Path, transport: str, **env: str):
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     break
             assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "http-server.log").read_text()
-            await anyio.sleep(0.2)
-        async with Client(f"http://127.0.0.1:{port}/mcp") as client:
-            yield client
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/mcp"
+        assert server.poll() is None, "the server should still be serving"
     finally:
         server.terminate()
         server.wait(10)
@@ -250,3 +259,46 @@ def test_http_binds_only_localhost_unless_told(capsys: pytest.CaptureFixture[str
         assert main(["mcp", "--transport", "http", "--port", str(taken.getsockname()[1])]) == 2
     err = capsys.readouterr().err
     assert "in use" in err and err.count("\n") == 1
+
+
+# A client in a process of its own: it starts a long check over streamable HTTP and waits for it.
+HTTP_CLIENT = """
+import anyio, sys
+from mcp import Client
+
+async def main():
+    async with Client(sys.argv[1]) as client:
+        await client.call_tool("check_scene", {"code": sys.stdin.read()})
+
+anyio.run(main)
+"""
+
+
+def test_an_http_client_that_disconnects_mid_run_stops_it_and_the_server_serves_the_next(tmp_path: Path) -> None:
+    """The client process is killed mid-call (its TCP connections drop, no goodbye): the job and its
+    sandboxed scene are stopped, and a second client is then served."""
+    home = Path(os.environ["MANIM_AGENT_HOME"])
+    with http_server(tmp_path, server_env(tmp_path)) as url:
+        client = subprocess.Popen([sys.executable, "-c", HTTP_CLIENT, url], stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        try:
+            client.stdin.write(BUSY_SCENE)
+            client.stdin.close()
+            deadline = time.monotonic() + 90
+            while not scene_running(home):
+                assert client.poll() is None and time.monotonic() < deadline, "the busy scene never started"
+                time.sleep(0.2)
+        finally:
+            client.kill()
+            client.wait(10)
+        deadline = time.monotonic() + 20
+        while job_processes(home) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert job_processes(home) == [], "the disconnected client's job or its scene is still running"
+
+        async def second_client() -> None:
+            async with Client(url) as again:
+                checked, _ = await call(again, "check_scene", code=RULE_FIXABLE_SCENE)
+                assert checked.structured_content["category"] == "unknown_api"
+
+        anyio.run(second_client)
