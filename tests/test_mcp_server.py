@@ -257,8 +257,12 @@ def test_http_binds_only_localhost_unless_told(capsys: pytest.CaptureFixture[str
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         assert main(["mcp", "--transport", "http", "--port", str(taken.getsockname()[1])]) == 2
-    err = capsys.readouterr().err
-    assert "in use" in err and err.count("\n") == 1
+        err = capsys.readouterr().err
+        assert err.startswith("manim-agent: error: cannot listen on 127.0.0.1:") and "in use" in err
+        assert err.count("\n") == 1
+        assert main(["ui", "--port", str(taken.getsockname()[1])]) == 2  # the web UI: the same one line
+        err = capsys.readouterr().err
+        assert err.startswith("manim-agent: error: cannot listen on 127.0.0.1:") and err.count("\n") == 1
 
 
 # A client in a process of its own: it starts a long check over streamable HTTP and waits for it.

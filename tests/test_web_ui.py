@@ -46,6 +46,8 @@ def test_a_bad_request_or_no_bubblewrap_is_a_message_not_a_run(tmp_path: Path, m
     chat = AnimationChat(out=tmp_path, model="scripted/none", mode="pipeline")
     [(messages, video, *_)] = list(chat.run("   "))
     assert "empty" in messages[-1]["content"] and video is None
+    [(messages, video, *_)] = list(chat.run("a" * 1_000_000))  # 1 MB: refused, not run
+    assert "limit is 20,000" in messages[-1]["content"] and video is None
     monkeypatch.setenv("MANIM_AGENT_SANDBOX", "rlimits")
     monkeypatch.delenv("MANIM_AGENT_ALLOW_UNISOLATED", raising=False)
     sandbox.sandbox_method.cache_clear()
