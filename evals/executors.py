@@ -18,6 +18,8 @@ from manim_agent.errors import ConfigError, ExecutorError, MissingDependencyErro
 from manim_agent.evals.case_runner import run_case, warm_up
 
 RAY_INSTALL = "pip install 'manim-agent[ray]'  (or: uv sync --extra ray)"
+# Ray 2.59+ clusters use token authentication: a client presents the cluster's token.
+RAY_AUTH_HINT = "(set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN, or put the token in ~/.ray/auth_token)"
 # Environment a Ray worker needs to behave like this process (state directory, model switches).
 FORWARDED_ENV_PREFIXES = ("MANIM_AGENT_",)
 
@@ -107,7 +109,6 @@ class RayExecutor:
             "configure_logging": False,
             "runtime_env": {"env_vars": env} if env else None,
         }
-        self._started_here = address is None
         if address is not None:
             _check_reachable(address)
         try:
@@ -115,9 +116,13 @@ class RayExecutor:
                 self._start_local(max(1, workers or 2), options)
             else:
                 ray.init(address=address, **options)
+        except ray.exceptions.AuthenticationError as exc:
+            raise ConfigError(f"the Ray cluster at {address!r} refused this client: {_first_line(exc)} {RAY_AUTH_HINT}") from None
         except (ConnectionError, RuntimeError, ValueError) as exc:
             if address is None:
                 raise ExecutorError(f"the local Ray cluster did not start: {_first_line(exc)}") from None
+            if _refused_token(exc):
+                raise ConfigError(f"the Ray cluster at {address!r} refused this client's token {RAY_AUTH_HINT}") from None
             raise ConfigError(f"cannot reach the Ray cluster at {address!r}: {_first_line(exc)}") from None
         except Exception as exc:  # noqa: BLE001 - Ray raises a bare Exception when its node times out
             raise ExecutorError(f"Ray did not start: {_first_line(exc)}") from None
@@ -153,13 +158,19 @@ class RayExecutor:
         return finished
 
     def shutdown(self, *, now: bool = False) -> None:
-        if self._started_here:
-            self.ray.shutdown()
+        """Stop the cluster started here; from someone else's cluster only disconnect."""
+        self.ray.shutdown()
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _refused_token(exc: BaseException) -> bool:
+    """Ray reports a missing or wrong token as a failed connection; the cause says which."""
+    chain = [exc, exc.__cause__, exc.__context__]
+    return any(e is not None and ("InvalidAuthToken" in str(e) or "Unauthenticated" in str(e)) for e in chain)
 
 
 def _check_reachable(address: str, timeout: float = 3.0) -> None:

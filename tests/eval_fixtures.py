@@ -28,6 +28,21 @@ SMOKE_VERDICTS = {
 }
 
 
+def assert_smoke_records(records: dict[str, dict[str, Any]], out: Path) -> None:
+    """What the smoke suite's records must say, whichever executor ran them (the local pool or Ray)."""
+    assert {c: (r["rendered"], r["passed"]) for c, r in records.items()} == SMOKE_VERDICTS
+    first = {e["name"]: e["met"] for e in records["first-try"]["expectations"]}
+    assert first == {  # the formula and the duration are read from the real layout snapshots
+        "on_screen: A = \\pi r^2": True, "uses: Circle": True, "uses: MathTex": True,
+        "duration: 0.5..10 s": True, "max_attempts: 1": True,
+    }
+    assert records["broken-then-fixed"]["failed_categories"] == ["bad_arguments"]
+    assert records["rule-fixed"]["llm_calls"] == 2 and records["rule-fixed"]["rules"]
+    assert records["never-converges"]["final_category"] == "bad_arguments"
+    assert [records[c]["attempts"] for c in SMOKE_VERDICTS] == [1, 2, 2, 2]
+    assert (out / records["first-try"]["run_dir"] / "last_frame.png").is_file()
+
+
 def slow_check(code: str) -> Any:
     """stub_check that takes a while, so a test can kill the runner while cases are running."""
     time.sleep(0.6)
