@@ -42,15 +42,23 @@ def emit(event: str, **fields: Any) -> None:
 
 
 class LineReporter(Reporter):
-    """make_animation's progress as JSON lines: the stage, and each checked attempt."""
+    """make_animation's progress as JSON lines: the stage, and each checked attempt; with `reasoning`,
+    also a reasoning model's thinking as it streams (`{"event": "reasoning", ...}`, for the web UI)."""
+
+    def __init__(self, *, reasoning: bool = False) -> None:
+        self.with_reasoning = reasoning
 
     def stage(self, name: str, detail: str = "") -> None:
-        emit("progress", stage=name, message=f"{name} {detail}".strip())
+        emit("progress", stage=name, detail=detail, message=f"{name} {detail}".strip())
 
     def attempt(self, number: int, used: int, limit: int, origin: str, ok: bool, message: str) -> None:
         first = (message.strip().splitlines() or [""])[0][:200]
-        emit("progress", stage="code", attempt=number, limit=limit, ok=ok,
-             message=f"attempt {number} ({used}/{limit} used, {origin}): {'renders' if ok else first}")
+        emit("progress", stage="code", attempt=number, used=used, limit=limit, origin=origin, ok=ok,
+             detail=message[:4000], message=f"attempt {number} ({used}/{limit} used, {origin}): {'renders' if ok else first}")
+
+    def reasoning(self, role: str, text: str) -> None:
+        if self.with_reasoning:
+            emit("reasoning", role=role, text=text)
 
     def warn(self, message: str) -> None:
         emit("progress", stage="warning", message=message[:300])
@@ -161,7 +169,10 @@ def run_make(args: dict[str, Any], out: Path) -> dict[str, Any]:
     from manim_agent.tools.make_animation import animation_outcome  # noqa: PLC0415
 
     options = {k: args[k] for k in ("model", "mode", "max_attempts", "quality") if args.get(k) is not None}
-    result = make_animation(args.get("request"), out_dir=out, reporter=LineReporter(), **options)
+    if args.get("run_dir"):
+        options["run_dir"] = Path(args["run_dir"])
+    reporter = LineReporter(reasoning=bool(args.get("reasoning")))
+    result = make_animation(args.get("request"), out_dir=out, reporter=reporter, **options)
     return dict(animation_outcome(result))
 
 

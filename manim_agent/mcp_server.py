@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +30,7 @@ from mcp_types import CallToolResult, ImageContent, TextContent
 
 from manim_agent import __version__, settings
 from manim_agent.errors import ManimAgentError, UserError
-from manim_agent.process_tree import kill_in_directories, kill_tree
+from manim_agent.process_tree import kill_tree, stop_scene_processes
 
 SOURCE = "the MCP server"
 MAX_EVENT_BYTES = 8_000_000
@@ -217,13 +216,6 @@ class EmbedServer:
                 return error_result(exc)
             args = {"request": request, "model": model, "mode": mode, "max_attempts": max_attempts, "quality": quality}
             return await server.run_job("make_animation", args, ctx)
-
-
-def stop_scene_processes(workdirs: list[Path]) -> None:
-    """Kill the scene processes the warm worker forked for a cancelled job, and remove their directories."""
-    kill_in_directories(workdirs)
-    for workdir in workdirs:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def progress_message(event: dict[str, Any]) -> str:

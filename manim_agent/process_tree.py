@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable
@@ -106,3 +107,10 @@ def kill_in_directories(directories: list[Path], *, settle: float = 1.0) -> None
         if time.monotonic() >= deadline:
             return
         time.sleep(0.1)
+
+
+def stop_scene_processes(workdirs: list[Path]) -> None:
+    """Kill the scene processes the warm worker forked for a stopped job, and remove their directories."""
+    kill_in_directories(workdirs)
+    for workdir in workdirs:
+        shutil.rmtree(workdir, ignore_errors=True)

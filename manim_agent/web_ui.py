@@ -4,10 +4,11 @@ The chat shows each stage, the expanded scene description, a reasoning model's t
 streams, and every attempt with its diagnosis and contact sheet. At the end the video plays, and
 the code, the study notes and a zip of the run directory are there to read and download.
 
-The run happens in this process (a thread per request), through `make_animation` with a reporter
-that queues its events; scene code runs only under bubblewrap unless
-MANIM_AGENT_ALLOW_UNISOLATED=1 (`sandbox.require_isolation`). Gradio binds 127.0.0.1 and never
-makes a share link.
+Each request runs `make_animation` in a process of its own (`embed_jobs`, as the MCP server's
+calls do), whose JSON-line events the chat turns into messages. Stop ends that process, everything
+it started, and the sandboxed scene processes working for it, and the chat says the run stopped.
+Scene code runs only under bubblewrap unless MANIM_AGENT_ALLOW_UNISOLATED=1
+(`sandbox.require_isolation`). Gradio binds 127.0.0.1 and never makes a share link.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import json
 import queue
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -22,7 +25,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from manim_agent.agent.progress import Reporter
 from manim_agent.errors import ManimAgentError
 
 SOURCE = "the web UI"
@@ -31,23 +33,42 @@ LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": 
 Message = dict[str, Any]
 
 
-class QueueReporter(Reporter):
-    """make_animation's progress, as (kind, payload) events on a queue for the UI thread."""
+class RunProcess:
+    """One request's make_animation in an `embed_jobs` process; its events arrive on a queue."""
 
-    def __init__(self) -> None:
-        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
+    def __init__(self, job: dict[str, Any], log_path: Path) -> None:
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.workdirs: list[Path] = []
+        self.stopped = False
+        with open(log_path, "ab") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "manim_agent.embed_jobs"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=log, start_new_session=True)
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(job).encode())
+        self.process.stdin.close()
+        threading.Thread(target=self._read, daemon=True, name="manim-agent-ui-events").start()
 
-    def stage(self, name: str, detail: str = "") -> None:
-        self.events.put(("stage", (name, detail)))
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("event") == "workdir":
+                self.workdirs.append(Path(event["path"]))
+            self.events.put(event)
+        self.process.wait()
+        self.events.put({"event": "ended", "code": self.process.returncode})
 
-    def attempt(self, number: int, used: int, limit: int, origin: str, ok: bool, message: str) -> None:
-        self.events.put(("attempt", (number, used, limit, origin, ok, message)))
+    def stop(self) -> None:
+        """End the run, everything it started, and the scene processes working for it."""
+        from manim_agent.process_tree import kill_tree, stop_scene_processes  # noqa: PLC0415
 
-    def reasoning(self, role: str, text: str) -> None:
-        self.events.put(("reasoning", (role, text)))
-
-    def warn(self, message: str) -> None:
-        self.events.put(("warn", message))
+        self.stopped = True
+        if self.process.poll() is None:
+            kill_tree(self.process.pid)
+        stop_scene_processes(list(self.workdirs))
 
 
 class ChatLog:
@@ -139,10 +160,11 @@ class AnimationChat:
         self.out = Path(out).resolve()
         self.out.mkdir(parents=True, exist_ok=True)
         self.options = {k: v for k, v in {"model": model, "mode": mode, "max_attempts": max_attempts}.items() if v}
+        self._runs: dict[str, RunProcess] = {}  # browser session -> its running request
 
-    def run(self, request: str) -> Iterator[tuple[list[Message], str | None, str, str, str | None]]:
-        """Yields (chat, video, code, notes, zip) as the run goes."""
-        from manim_agent.agent.make import make_animation, validate_request  # noqa: PLC0415
+    def run(self, request: str, session: str = "") -> Iterator[tuple[list[Message], str | None, str, str, str | None]]:
+        """Yields (chat, video, code, notes, zip) as the run goes; `stop(session)` ends it."""
+        from manim_agent.agent.make import validate_request  # noqa: PLC0415
         from manim_agent.tools.sandbox import require_isolation  # noqa: PLC0415
 
         run_dir = self.out / f"{time.strftime('%Y%m%d-%H%M%S')}-ui-{uuid.uuid4().hex[:6]}"
@@ -154,52 +176,70 @@ class AnimationChat:
             log.add(str(exc), "⚠️ cannot start")
             yield log.messages, None, "", "", None
             return
-        reporter = QueueReporter()
+        job = {"tool": "make_animation", "out": str(self.out),
+               "args": {"request": request, "run_dir": str(run_dir), "reasoning": True, **self.options}}
+        self.stop(session)  # one run per browser session
+        run = RunProcess(job, self.out / ".ui-runs.log")
+        self._runs[session] = run
         outcome: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                outcome["result"] = make_animation(request, out_dir=self.out, run_dir=run_dir, reporter=reporter,
-                                                   **self.options)
-            except ManimAgentError as exc:
-                outcome["error"] = exc
-            except Exception as exc:  # noqa: BLE001 - shown in the chat, not as a traceback
-                outcome["error"] = exc
-            finally:
-                reporter.events.put(("done", None))
-
-        threading.Thread(target=work, daemon=True, name="manim-agent-ui-run").start()
-        log.add("expanding the request into a scene description", "⚙️ starting", pending=True)
-        yield log.messages, None, "", "", None
-        while True:
-            kind, payload = reporter.events.get()
-            if kind == "done":
-                break
-            if kind == "stage":
-                log.stage(*payload)
-            elif kind == "attempt":
-                log.attempt(*payload)
-            elif kind == "reasoning":
-                log.reasoning(*payload)
-            elif kind == "warn":
-                log.add(payload, "⚠️ warning")
+        try:
+            log.add("expanding the request into a scene description", "⚙️ starting", pending=True)
             yield log.messages, None, "", "", None
+            while True:
+                event = run.events.get()
+                kind = event.get("event")
+                if kind == "ended":
+                    break
+                if kind in ("result", "error"):
+                    outcome = event
+                elif kind == "reasoning":
+                    log.reasoning(event.get("role", "model"), event.get("text", ""))
+                elif kind == "progress" and event.get("stage") == "code" and "attempt" in event:
+                    log.attempt(event["attempt"], event.get("used", 0), event.get("limit", 0),
+                                event.get("origin", ""), bool(event.get("ok")), event.get("detail", ""))
+                elif kind == "progress" and event.get("stage") == "warning":
+                    log.add(event.get("message", ""), "⚠️ warning")
+                elif kind == "progress":
+                    log.stage(event.get("stage", ""), event.get("detail", ""))
+                else:
+                    continue
+                yield log.messages, None, "", "", None
+        finally:
+            if self._runs.get(session) is run:
+                del self._runs[session]
+            if not outcome and not run.stopped:
+                run.stop()  # the page went away mid-run (the generator was closed)
         log.finish()
+        if run.stopped and not outcome:
+            log.add("Stopped: the run and its sandboxed scene were ended. What it made so far is in the zip.",
+                    "⏹ stopped")
+            yield log.messages, None, "", "", self.zip(log.run_dir)
+            return
         yield self.final(log, outcome)
 
+    def stop(self, session: str = "") -> bool:
+        """Stop the session's running request, if any; True when one was stopped."""
+        run = self._runs.pop(session, None)
+        if run is None:
+            return False
+        run.stop()
+        return True
+
     def final(self, log: ChatLog, outcome: dict[str, Any]) -> tuple[list[Message], str | None, str, str, str | None]:
-        if "error" in outcome:
-            log.add(f"{type(outcome['error']).__name__}: {outcome['error']}", "⚠️ the run stopped")
+        if outcome.get("event") != "result":
+            message = outcome.get("message") or "the run ended without a result"
+            log.add(f"{outcome.get('type') or 'Error'}: {message}", "⚠️ the run stopped")
             return log.messages, None, "", "", self.zip(log.run_dir)
-        result = outcome["result"]
-        code = result.code or ""
-        notes = result.notes_md.read_text(encoding="utf-8") if result.notes_md and result.notes_md.is_file() else ""
-        if result.ok:
-            log.add(f"The animation rendered in {len(result.attempts)} attempt(s). Video, code and notes are below.",
+        result = outcome["data"]
+        code = result.get("scene_code") or ""
+        notes_md = Path(result["notes_md"]) if result.get("notes_md") else None
+        notes = notes_md.read_text(encoding="utf-8") if notes_md and notes_md.is_file() else ""
+        if result.get("rendered"):
+            log.add(f"The animation rendered in {result.get('attempts')} attempt(s). Video, code and notes are below.",
                     None)
         else:
-            log.add(result.failure_message(), "✗ no scene rendered")
-        video = str(result.video) if result.video and result.video.is_file() else None
+            log.add(result.get("message") or "no attempt rendered", "✗ no scene rendered")
+        video = result.get("video") if result.get("video") and Path(result["video"]).is_file() else None
         return log.messages, video, code, notes, self.zip(log.run_dir)
 
     def zip(self, run_dir: Path) -> str | None:
@@ -219,14 +259,23 @@ def build_app(chat: AnimationChat) -> Any:
             request = gr.Textbox(label="request", placeholder="show why the derivative is the slope of the tangent",
                                  scale=5, elem_id="request")
             send = gr.Button("Make it", variant="primary", scale=1, elem_id="send")
+            stop = gr.Button("Stop", variant="stop", scale=1, elem_id="stop")
         video = gr.Video(label="video", elem_id="video", autoplay=False, height=480)
         with gr.Row():
             code = gr.Code(label="scene.py", language="python", elem_id="code")
             notes = gr.Markdown(label="notes", elem_id="notes", latex_delimiters=LATEX)
         download = gr.File(label="the run directory (zip)", elem_id="download")
         outputs = [chatbot, video, code, notes, download]
-        send.click(chat.run, inputs=request, outputs=outputs)
-        request.submit(chat.run, inputs=request, outputs=outputs)
+
+        def run(text: str, page: gr.Request) -> Iterator[Any]:
+            yield from chat.run(text, session=page.session_hash or "")
+
+        def stop_run(page: gr.Request) -> None:
+            chat.stop(page.session_hash or "")  # the run's stream then ends with "stopped"
+
+        send.click(run, inputs=request, outputs=outputs)
+        request.submit(run, inputs=request, outputs=outputs)
+        stop.click(stop_run, inputs=None, outputs=None, queue=False)
     return app
 
 
@@ -245,9 +294,6 @@ def warm_up() -> None:
 
 
 def serve(*, host: str, port: int, out: Path | None, model: str | None, mode: str | None) -> None:
-    from manim_agent.embed_jobs import load_scripted_models  # noqa: PLC0415
-
-    load_scripted_models()
     threading.Thread(target=warm_up, daemon=True, name="manim-agent-ui-warm-up").start()
     chat = AnimationChat(out=out or Path("runs"), model=model, mode=mode)
     app = build_app(chat)

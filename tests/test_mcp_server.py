@@ -23,6 +23,7 @@ from typing import Any
 import anyio
 import pytest
 from agent_fixtures import BROKEN_SCENE, EDIT_FIX, RULE_FIXABLE_SCENE, SPEC_REPLY, fenced
+from process_fixtures import BUSY_SCENE, job_processes, scene_running
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
@@ -32,16 +33,6 @@ from manim_agent.tools import sandbox
 pytestmark = pytest.mark.slow
 
 TOOLS = {"check_scene", "fix_scene", "render_scene", "make_animation"}
-BUSY_SCENE = """from manim import *
-
-
-class Busy(Scene):
-    def construct(self):
-        total = 0
-        for i in range(10**10):
-            total += i
-        self.add(Circle())
-"""
 
 
 def server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -186,35 +177,6 @@ def test_bad_input_gets_a_tool_error_and_the_server_keeps_serving(tmp_path: Path
 
     anyio.run(run)
     outside.unlink()
-
-
-def job_processes(home: Path) -> list[int]:
-    """This test server's job processes and the sandboxed processes working on a job's scene."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            cwd = os.readlink(entry / "cwd")
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        # A pre-started sandbox waits in an empty directory; one running a job has the scene in it.
-        running_scene = cwd.startswith(f"{home}/work/") and (Path(cwd.split(" (deleted)")[0]) / "scene.py").exists()
-        if running_scene or ("manim_agent.embed_jobs" in cmdline and str(home).encode() in environ):
-            found.append(int(entry.name))
-    return found
-
-
-def scene_running(home: Path) -> bool:
-    for pid in job_processes(home):
-        try:
-            if os.readlink(f"/proc/{pid}/cwd").startswith(f"{home}/work/"):
-                return True
-        except OSError:
-            continue
-    return False
 
 
 def test_cancellation_stops_the_run_and_its_sandbox(tmp_path: Path) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import threading
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from agent_fixtures import BROKEN_SCENE, EDIT_FIX, SPEC_REPLY, fenced
+from process_fixtures import BUSY_SCENE, job_processes, scene_running
 
-from manim_agent.agent.scripted_model import ScriptedModel, ScriptedResponse
 from manim_agent.tools import sandbox
 from manim_agent.web_ui import AnimationChat
 
@@ -19,10 +23,21 @@ def titles(messages: list[dict]) -> list[str]:
     return [m.get("metadata", {}).get("title", "") for m in messages]
 
 
-def test_the_chat_streams_spec_reasoning_and_each_attempt_then_the_video(tmp_path: Path) -> None:
-    ScriptedModel([ScriptedResponse(content=SPEC_REPLY, reasoning="A circle first, then its area formula."),
-                   fenced(BROKEN_SCENE), EDIT_FIX], name="ui-unit")
-    chat = AnimationChat(out=tmp_path, model="scripted/ui-unit", mode="pipeline")
+def scripted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, replies: list) -> None:
+    """The run's process builds `scripted/ui-unit` from MANIM_AGENT_SCRIPTED_REPLIES (embed_jobs)."""
+    path = tmp_path / "replies.json"
+    path.write_text(json.dumps({"ui-unit": replies}))
+    monkeypatch.setenv("MANIM_AGENT_SCRIPTED_REPLIES", str(path))
+    if sandbox.sandbox_method() != "bwrap":
+        monkeypatch.setenv("MANIM_AGENT_ALLOW_UNISOLATED", "1")
+
+
+def test_the_chat_streams_spec_reasoning_and_each_attempt_then_the_video(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scripted(monkeypatch, tmp_path, [{"content": SPEC_REPLY, "reasoning": "A circle first, then its area formula."},
+                                     fenced(BROKEN_SCENE), EDIT_FIX])
+    chat = AnimationChat(out=tmp_path / "runs", model="scripted/ui-unit", mode="pipeline")
     updates = list(chat.run("draw a circle and its area"))
     assert len(updates) > 5  # the chat changed while the run worked, not only at the end
     messages, video, code, notes, archive = updates[-1]
@@ -57,3 +72,27 @@ def test_a_bad_request_or_no_bubblewrap_is_a_message_not_a_run(tmp_path: Path, m
     finally:
         sandbox.sandbox_method.cache_clear()
     assert not list(tmp_path.glob("*-ui-*"))  # refused before any run directory existed
+
+
+def test_stop_ends_the_run_and_its_sandboxed_scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scene that never ends: Stop ends the run's process and the scene, and the chat says so."""
+    home = Path(os.environ["MANIM_AGENT_HOME"])
+    scripted(monkeypatch, tmp_path, [SPEC_REPLY, fenced(BUSY_SCENE)])
+    chat = AnimationChat(out=tmp_path / "runs", model="scripted/ui-unit", mode="pipeline")
+    updates: list = []
+    reader = threading.Thread(target=lambda: updates.extend(chat.run("count for ever", session="s1")), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 120
+    while not scene_running(home):
+        assert reader.is_alive() and time.monotonic() < deadline, "the busy scene never started"
+        time.sleep(0.2)
+    assert chat.stop("s1") is True
+    reader.join(30)
+    assert not reader.is_alive(), "the chat's stream did not end after Stop"
+    messages, video, _code, _notes, archive = updates[-1]
+    assert titles(messages)[-1] == "⏹ stopped" and video is None and archive and Path(archive).is_file()
+    deadline = time.monotonic() + 15
+    while job_processes(home) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert job_processes(home) == [], "the run's process or its scene is still running"
+    assert chat.stop("s1") is False  # nothing left to stop
