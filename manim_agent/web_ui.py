@@ -273,6 +273,10 @@ def build_app(chat: AnimationChat) -> Any:
         def stop_run(page: gr.Request) -> None:
             chat.stop(page.session_hash or "")  # the run's stream then ends with "stopped"
 
+        # Gradio passes the request (its session) by the parameter's type; this module's annotations
+        # are strings (`from __future__ import annotations`) naming a local import, so set the real type.
+        run.__annotations__["page"] = stop_run.__annotations__["page"] = gr.Request
+
         send.click(run, inputs=request, outputs=outputs)
         request.submit(run, inputs=request, outputs=outputs)
         stop.click(stop_run, inputs=None, outputs=None, queue=False)

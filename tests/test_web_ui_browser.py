@@ -11,10 +11,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from agent_fixtures import BROKEN_SCENE, EDIT_FIX, SPEC_REPLY, fenced
+from process_fixtures import BUSY_SCENE, job_processes, scene_running
 
 from manim_agent.tools import sandbox
 
@@ -34,11 +37,22 @@ def free_port() -> int:
 
 @pytest.fixture
 def ui_server(tmp_path: Path):
+    with start_ui(tmp_path, [{"content": SPEC_REPLY, "reasoning": "A circle first, then the formula for its area."},
+                             fenced(BROKEN_SCENE), EDIT_FIX]) as url:
+        yield url
+
+
+@pytest.fixture
+def busy_ui_server(tmp_path: Path):
+    with start_ui(tmp_path, [SPEC_REPLY, fenced(BUSY_SCENE)]) as url:
+        yield url
+
+
+@contextmanager
+def start_ui(tmp_path: Path, replies_of_ui: list) -> Iterator[str]:
+    """The real `manim-agent ui` whose model `scripted/ui` gives these replies."""
     replies = tmp_path / "replies.json"
-    replies.write_text(json.dumps({"ui": [
-        {"content": SPEC_REPLY, "reasoning": "A circle first, then the formula for its area."},
-        fenced(BROKEN_SCENE), EDIT_FIX,
-    ]}))
+    replies.write_text(json.dumps({"ui": replies_of_ui}))
     env = {**os.environ, "MANIM_AGENT_SCRIPTED_REPLIES": str(replies), "GRADIO_ANALYTICS_ENABLED": "False"}
     if sandbox.sandbox_method() != "bwrap":
         env["MANIM_AGENT_ALLOW_UNISOLATED"] = "1"
@@ -89,3 +103,31 @@ def test_a_person_types_a_request_watches_the_steps_and_plays_the_video(ui_serve
     assert shot.stat().st_size > 10_000
     if os.environ.get(SCREENSHOT_ENV):
         shutil.copyfile(shot, os.environ[SCREENSHOT_ENV])
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make test installs it)")
+def test_stop_ends_a_run_that_would_never_finish(busy_ui_server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    home = Path(os.environ["MANIM_AGENT_HOME"])
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(busy_ui_server, wait_until="networkidle")
+        page.locator("#request textarea").fill("count for ever")
+        page.locator("#send").click()
+        deadline = time.monotonic() + 120
+        while not scene_running(home):  # the scene's endless dry run has started
+            assert time.monotonic() < deadline, "the busy scene never started"
+            time.sleep(0.2)
+        page.locator("#stop").click()
+        page.get_by_text("⏹ stopped").first.wait_for(timeout=30_000)
+        shot = tmp_path / "ui-stopped.png"
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    deadline = time.monotonic() + 15
+    while job_processes(home) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert job_processes(home) == [], "the run or its scene is still running after Stop"
+    if os.environ.get(SCREENSHOT_ENV):
+        shutil.copyfile(shot, Path(os.environ[SCREENSHOT_ENV]).with_name("ui-stopped.png"))
