@@ -112,7 +112,7 @@ def plan_sections(spec: SceneSpec, sections: str | int) -> tuple[list[SectionPla
         left_beats = len(durations) - index
         left_groups = count - len(groups)
         boundary = total * len(groups) / count
-        if groups[-1] and left_groups > 0 and (elapsed + seconds / 2 > boundary or left_beats <= left_groups):
+        if groups[-1] and left_groups > 0 and (elapsed + seconds / 2 >= boundary or left_beats <= left_groups):
             groups.append([])
         groups[-1].append(index)
         elapsed += seconds
