@@ -114,3 +114,87 @@ def test_ffmpeg_missing_is_a_clear_error_before_any_work(tmp_path: Path, capsys,
     out, err = capsys.readouterr()
     assert code == 2 and "ffmpeg is not installed" in err and "apt-get install ffmpeg" in err
     assert expander.calls == 0 and "Traceback" not in err
+
+
+def _first_frame_times(video: Path) -> dict[str, float]:
+    """When each beat's object first shows in the video, found in its pixels (independent of the clock)."""
+    import av
+    import numpy as np
+
+    found: dict[str, float] = {}
+    # Where each beat's object sits at -ql (854 x 480, 60 px a unit): found by place, not colour,
+    # because the video's chroma subsampling blurs colours at thin edges.
+    def circle(f):  # the first thing on screen
+        return (f.max(axis=2) > 40).sum() > 40
+
+    def formula(f):  # below the circle (which ends 1 unit under the centre)
+        return (f[int(f.shape[0] * 0.64):].max(axis=2) > 40).sum() > 30
+
+    def square(f):  # at the left edge
+        return (f[:, : int(f.shape[1] * 0.18)].max(axis=2) > 40).sum() > 40
+
+    def dot(f):  # in the middle of the circle, which is empty until then
+        h, w = f.shape[0] // 2, f.shape[1] // 2
+        return (f[h - 5 : h + 5, w - 5 : w + 5].max(axis=2) > 40).sum() > 10
+
+    tests = {"circle": circle, "formula": formula, "square": square, "dot": dot}
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            pixels = frame.to_ndarray(format="rgb24")
+            for name, test in tests.items():
+                if name not in found and test(pixels):
+                    found[name] = float(frame.pts * stream.time_base)
+    return found
+
+
+def _speech_onsets(video: Path, starts: list[float]) -> list[float]:
+    """The first loud sample at or after each start (minus a little), from the video's own sound track."""
+    import av
+    import numpy as np
+
+    with av.open(str(video)) as container:
+        stream = container.streams.audio[0]
+        rate = stream.rate
+        samples = np.concatenate([f.to_ndarray().mean(axis=0) for f in container.decode(stream)])
+    loud = np.abs(samples) > 0.02 * np.abs(samples).max()
+    onsets = []
+    for start in starts:
+        first = int(max(0.0, start - 0.1) * rate)
+        hits = np.flatnonzero(loud[first:])
+        onsets.append((first + hits[0]) / rate if hits.size else float("inf"))
+    return onsets
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_narration_with_espeak_is_timed_to_the_beats_and_the_subtitles_follow_the_clock(tmp_path: Path) -> None:
+    from manim_agent.agent.long_form import make_long_video
+
+    writer = SectionWriter({1: [fenced(SECTION_ONE)], 2: [fenced(SECTION_TWO)]})
+    expander, model = models(writer)
+    result = make_long_video("a circle, its area, a square and a dot", expander_model=expander, writer_model=model,
+                             mode="pipeline", sections=2, workers=2, voice="espeak", out_dir=tmp_path,
+                             notes_pdf=False, burn_subtitles=False)
+    assert result.status == "success", json.dumps(result.sections, indent=1)
+    video = result.video
+    media = probe(video)
+    audio = [s for s in media.streams if s["codec_type"] == "audio"]
+    picture = [s for s in media.streams if s["codec_type"] == "video"]
+    assert audio and audio[0]["codec_name"] == "aac"
+    assert abs(float(audio[0]["duration"]) - float(picture[0]["duration"])) < 0.5
+    cues = read_srt(result.outputs["srt"])
+    assert len(cues) == 4
+    # espeak's "Here is a circle." lasts longer than beat 1's 0.6 s: a wait was added and checked.
+    scene_one = (result.run_dir / "sections/01/scene.py").read_text()
+    assert "# the narration of beat 1 goes on" in scene_one
+    assert cues[1].start > 0.6 + 0.3
+    # Each cue starts within 0.3 s of its beat as the video shows it.
+    shown = _first_frame_times(video)
+    for cue, name in zip(cues, ["circle", "formula", "square", "dot"]):
+        if name == "circle":
+            continue  # on screen from the first frame of part 1 and re-added at the start of part 2
+        assert abs(shown[name] - cue.start) < 0.3, (name, shown[name], cue.start)
+    assert abs(shown["circle"] - cues[0].start) < 0.3
+    # The speech starts where its cue does.
+    for cue, onset in zip(cues, _speech_onsets(video, [c.start for c in cues])):
+        assert abs(onset - cue.start) < 0.3, (cue.text, onset, cue.start)
