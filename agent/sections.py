@@ -144,7 +144,7 @@ class SectionSpec(SceneSpec):
                           text, flags=re.MULTILINE)
         extra = prompt_templates.render(
             "sections", "section_spec", section=self.section, previous_state=self.previous_state,
-            next_title=self.next_title, narrated=False,
+            next_title=self.next_title,
         )
         return text.rstrip() + "\n\n" + extra
 

@@ -222,3 +222,40 @@ def test_voice_auto_without_espeak_goes_on_silent_and_says_why(tmp_path: Path, m
     assert not (result.run_dir / "audio").exists()
     run_json = json.loads((result.run_dir / "run.json").read_text())
     assert run_json["long_form"]["voice"] == "none"
+
+
+def test_a_section_spec_keeps_the_video_beat_numbers_and_says_where_the_last_part_ended() -> None:
+    from manim_agent.agent.sections import final_state_items, section_spec
+
+    spec = spec_of(1, 1, 1, 1)
+    plans, _ = plan_sections(spec, 2)
+    layout = {"snapshots": [{"phase": "final", "units": [
+        {"kind": "MathTex", "text": "A = \\pi r^2", "box": [-1.0, -2.0, 1.0, -1.5]}, {"kind": "Circle", "box": [-1, -1, 1, 1]}]}]}
+    items = final_state_items(layout)
+    assert items == ["MathTex 'A = \\\\pi r^2' centred at (0.00, -1.75), 2.00 wide and 0.50 high",
+                     "Circle centred at (0.00, 0.00), 2.00 wide and 2.00 high"]
+    text = section_spec(spec, plans, 2, {"source": "measured", "items": items}).to_markdown()
+    assert "`Section02TScene`" in text and "### Beat 3 " in text and "### Beat 1 " not in text
+    assert "part 2 of 2" in text and "as its check measured it" in text and "Circle centred at (0.00, 0.00)" in text
+    assert "This is the last part" in text
+    first = section_spec(spec, plans, 1, None).to_markdown()
+    assert "start from an empty frame" in first and "The next part begins with: beat 3" in first
+
+
+def test_burning_subtitles_draws_them_into_the_picture(tmp_path: Path) -> None:
+    import av
+    import numpy as np
+    from agent_fixtures import tiny_video
+
+    from manim_agent.agent.stitch import burn_subtitles, probe
+
+    video = tiny_video(tmp_path / "v.mp4", frames=5)
+    srt = write_srt([Cue(0.0, 1.0, "HELLO")], tmp_path / "v.srt")
+    burned = burn_subtitles(video, srt, tmp_path / "burned.mp4")
+    assert probe(burned).duration == pytest.approx(probe(video).duration, abs=0.1)
+
+    def first_frame(path: Path) -> np.ndarray:
+        with av.open(str(path)) as container:
+            return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)][0].astype(int)
+
+    assert np.abs(first_frame(burned) - first_frame(video)).max() > 50  # text on a black 64x48 frame (blurred at that size)
