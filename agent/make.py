@@ -256,8 +256,9 @@ def _default_repair() -> RepairFunction | None:
     return apply_rules  # type: ignore[return-value]
 
 
-def make_animation(
-    prompt: str | None = None,
+def prepare_run(
+    previous: RunDir | None,
+    prompt: str | None,
     *,
     model: Any = None,
     expander_model: Any = None,
@@ -270,32 +271,16 @@ def make_animation(
     max_attempts: int | None = None,
     quality: str | None = None,
     fmt: str | None = None,
-    out_dir: str | Path = "runs",
-    run_dir: str | Path | None = None,
-    resume: str | Path | None = None,
     cache: bool | None = None,
     notes_pdf: bool | None = None,
     check_timeout: float | None = None,
     render_timeout: float | None = None,
-    reporter: Reporter | None = None,
-    check: CheckFunction | None = None,
-    render: RenderFunction | None = None,
-    repair: RepairFunction | None | Literal[False] = None,
-    agent: Any = None,
-    verbose_agent: bool = False,
     environ: Mapping[str, str] | None = None,
-) -> MakeResult:
-    """Turn a plain-English request into a rendered animation, its code, description and notes.
+) -> tuple[str, RunOptions, ModelConfig]:
+    """The request, options and models of a run (new or resumed), checked before any work.
 
-    Models may be litellm model strings or ScriptedModel instances; `model` sets every role.
-    `resume` continues the run directory of an interrupted or failed run (its request, spec and
-    attempts are reused; flags given now override its stored options). `check`, `render` and
-    `repair` replace the core's functions (tests); `repair=False` turns the rule repairs off.
+    A resumed run keeps its stored options and models except those given again now.
     """
-    reporter = reporter or NullReporter()
-    previous: RunDir | None = RunDir.open(resume) if resume else None
-    if previous and previous.state.get("status") == "success":
-        return MakeResult.from_run(previous)  # nothing left to do
     stored = (previous.state.get("options") if previous else None) or {}
     request = validate_request(previous.read_text("request.txt") if previous else prompt)
     options = RunOptions(
@@ -329,6 +314,79 @@ def make_animation(
             if not model and role not in role_models:
                 config.roles[role] = stored_config.roles[role]
     check_models(config, options.mode)
+    return request, options, config
+
+
+def make_animation(
+    prompt: str | None = None,
+    *,
+    model: Any = None,
+    expander_model: Any = None,
+    writer_model: Any = None,
+    orchestrator_model: Any = None,
+    api_base: str | None = None,
+    llm_timeout: float | None = None,
+    num_retries: int | None = None,
+    mode: Mode | None = None,
+    max_attempts: int | None = None,
+    quality: str | None = None,
+    fmt: str | None = None,
+    out_dir: str | Path = "runs",
+    run_dir: str | Path | None = None,
+    resume: str | Path | None = None,
+    cache: bool | None = None,
+    notes_pdf: bool | None = None,
+    check_timeout: float | None = None,
+    render_timeout: float | None = None,
+    reporter: Reporter | None = None,
+    check: CheckFunction | None = None,
+    render: RenderFunction | None = None,
+    repair: RepairFunction | None | Literal[False] = None,
+    agent: Any = None,
+    verbose_agent: bool = False,
+    environ: Mapping[str, str] | None = None,
+    max_cost: float | None = None,
+    max_minutes: float | None = None,
+) -> MakeResult:
+    """Turn a plain-English request into a rendered animation, its code, description and notes.
+
+    Models may be litellm model strings or ScriptedModel instances; `model` sets every role.
+    `resume` continues the run directory of an interrupted or failed run (its request, spec and
+    attempts are reused; flags given now override its stored options). `check`, `render` and
+    `repair` replace the core's functions (tests); `repair=False` turns the rule repairs off.
+    `max_cost` (USD) and `max_minutes` are checked before every paid call (agent/budget.py).
+    """
+    reporter = reporter or NullReporter()
+    previous: RunDir | None = RunDir.open(resume) if resume else None
+    if previous and previous.state.get("kind") == "long_form":
+        raise ConfigError(f"{str(resume)!r} is a video in sections: resume it with make_long_video (the CLI does)")
+    if previous and previous.state.get("status") == "success":
+        return MakeResult.from_run(previous)  # nothing left to do
+    request, options, config = prepare_run(
+        previous,
+        prompt,
+        model=model,
+        expander_model=expander_model,
+        writer_model=writer_model,
+        orchestrator_model=orchestrator_model,
+        api_base=api_base,
+        llm_timeout=llm_timeout,
+        num_retries=num_retries,
+        mode=mode,
+        max_attempts=max_attempts,
+        quality=quality,
+        fmt=fmt,
+        cache=cache,
+        notes_pdf=notes_pdf,
+        check_timeout=check_timeout,
+        render_timeout=render_timeout,
+        environ=environ,
+    )
+    budget = None
+    if max_cost is not None or max_minutes is not None:
+        from manim_agent.agent.budget import Budget  # noqa: PLC0415
+
+        budget = Budget(max_cost, max_minutes)  # a budget of 0 is refused here, before any work
     if options.cache:
         enable_reply_cache(settings.subdir("cache") / "replies")
 
@@ -358,6 +416,9 @@ def make_animation(
         reporter=reporter,
         ledger=Ledger.from_json(run.state.get("usage")),
     )
+    if budget is not None:
+        budget.track(session.ledger)
+        session.before_call = budget.guard
     for attempt in run.load_attempts():
         session.log.restore(attempt)
     try:

@@ -245,8 +245,12 @@ class ChatClient:
         on_call: CallSink | None = None,
         on_warning: Callable[[str], None] | None = None,
         cache: bool = False,
+        before_call: Callable[[ChatClient, list[dict[str, Any]]], None] | None = None,
     ) -> None:
         self.settings = settings
+        # Runs before every paid request (not before a reply-cache hit); raising stops the call.
+        # The long-form budget (agent/budget.py) hooks in here.
+        self.before_call = before_call
         self.role = role
         self.ledger = ledger if ledger is not None else Ledger()
         self.on_reasoning = on_reasoning
@@ -296,6 +300,8 @@ class ChatClient:
             cached = reply_cache().get(cache_key, warn=self.on_warning)
             if cached is not None:
                 return self._from_cache(messages, cached, stop, time.monotonic() - started)
+        if self.before_call is not None:
+            self.before_call(self, messages)
         try:
             if self.settings.stream:
                 response, content, reasoning, finish = self._stream(litellm, kwargs)

@@ -167,8 +167,12 @@ def render_notes_latex(spec: SceneSpec) -> str:
     return prompt_templates.render("notes", "latex", notes=tex_data(notes_data(spec)))
 
 
-def compile_pdf(tex_path: Path, *, timeout: float = PDFLATEX_TIMEOUT) -> tuple[Path | None, str | None]:
-    """Compile notes.tex next to itself with pdflatex; returns (pdf, None) or (None, reason)."""
+def compile_pdf(
+    tex_path: Path, *, timeout: float = PDFLATEX_TIMEOUT, extra_files: list[Path] | None = None
+) -> tuple[Path | None, str | None]:
+    """Compile notes.tex next to itself with pdflatex; returns (pdf, None) or (None, reason).
+
+    `extra_files` (key frames, by their path relative to the .tex) are copied next to it first."""
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
         return None, "pdflatex is not installed (apt install texlive-latex-extra)"
@@ -177,6 +181,10 @@ def compile_pdf(tex_path: Path, *, timeout: float = PDFLATEX_TIMEOUT) -> tuple[P
     env.update({"openin_any": "p", "openout_any": "p", "shell_escape": "f"})
     with tempfile.TemporaryDirectory(prefix="manim-agent-notes-") as work:
         shutil.copyfile(tex_path, Path(work) / "notes.tex")
+        for extra in extra_files or []:
+            relative = extra.relative_to(tex_path.parent)
+            (Path(work) / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(extra, Path(work) / relative)
         command = [pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "notes.tex"]
         try:
             done = subprocess.run(

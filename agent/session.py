@@ -76,6 +76,10 @@ class RunSession:
             max_attempts=options.max_attempts, check=check, repair=repair, on_attempt=self._on_attempt
         )
         self._clients: dict[str, ChatClient] = {}
+        # Called before every paid model call (the budget guard of agent/budget.py); None: no limit.
+        self.before_call: Callable[[ChatClient, list[dict[str, Any]]], None] | None = None
+        # Extra arguments for expand_prompt (a long-form run asks for more beats).
+        self.expand_options: dict[str, Any] = {}
 
     # -- clients ----------------------------------------------------------------------------
     def client(self, role: str) -> ChatClient:
@@ -88,6 +92,7 @@ class RunSession:
                 on_call=self._on_call,
                 on_warning=self.warn,
                 cache=self.options.cache,
+                before_call=self.before_call,
             )
         return self._clients[role]
 
@@ -135,7 +140,7 @@ class RunSession:
                 self.spec = SceneSpec.from_json(json.loads(saved))
             else:
                 with self.stage("expand", self.config.for_role("expander").model):
-                    self.set_spec(expand_prompt(self.request, client=self.client("expander")))
+                    self.set_spec(expand_prompt(self.request, client=self.client("expander"), **self.expand_options))
         return self.spec
 
     # -- writing and checking ---------------------------------------------------------------

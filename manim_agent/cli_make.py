@@ -7,7 +7,8 @@ scene through the same check-and-render path, labelled as such.
 
 Exit codes: 0 the video was made; 1 no scene rendered (the best attempt is kept); 2 a user mistake
 (empty request, missing key, unknown model, bad flag); 3 the sandbox failed; 4 the provider kept
-failing after retries (the run can be resumed). Errors print one line, never a traceback.
+failing after retries (the run can be resumed); with --sections also 5 a partial video and 6 stopped
+by the budget (manim_agent/cli_sections.py). Errors print one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -102,6 +103,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--verbose-agent", action="store_true", help="show the CodeAgent's own step log (stderr)")
     _add_model_flags(make)
     _add_output_flags(make)
+    from manim_agent.cli_sections import add_long_form_flags  # noqa: PLC0415
+
+    add_long_form_flags(make)
     make.set_defaults(handler=run_make)
 
     demo = subparsers.add_parser(
@@ -154,6 +158,16 @@ def run_make(args: argparse.Namespace) -> int:
     )
     if args.verbose_agent:
         kwargs["verbose_agent"] = True
+    from manim_agent.cli_sections import run_long_make, wants_long_form  # noqa: PLC0415
+
+    if wants_long_form(args):
+        return run_long_make(args, kwargs)
+    only_long = [flag for flag, value in (("--voice", args.voice), ("--burn-subtitles", args.burn_subtitles),
+                 ("--workers", args.workers), ("--section-retries", args.section_retries)) if value is not None]
+    if only_long:
+        return _fail(args, f"{only_long[0]} works with --sections (narration and subtitles are made per section); "
+                     "add --sections 1 for a single section", 2)
+    kwargs.update(max_cost=args.max_cost, max_minutes=args.max_minutes)
     try:
         result = make_animation(None if args.resume else _read_prompt(args), **kwargs)
     except ManimAgentError as exc:

@@ -83,6 +83,18 @@ class ModelRequestsDisabled(ManimAgentError):
     """Raised when code tries to reach a real LLM provider while requests are switched off (tests)."""
 
 
+class BudgetExceeded(ManimAgentError):
+    """A run reached its --max-cost or --max-minutes (or the user declined the estimate); it stopped
+    cleanly before the next paid call, kept what it had, and can be resumed with a larger budget."""
+
+    exit_code = 6
+
+    def __init__(self, message: str, *, spent_usd: float | None = None, limit: str = "") -> None:
+        super().__init__(message)
+        self.spent_usd = spent_usd
+        self.limit = limit
+
+
 class ProviderError(ManimAgentError):
     """An LLM provider kept failing (timeout, 429, 5xx) after litellm's retries; carries the model and role."""
 

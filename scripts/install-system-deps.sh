@@ -10,8 +10,10 @@ PACKAGES=(
   texlive-latex-extra texlive-latex-recommended texlive-fonts-recommended texlive-science cm-super dvisvgm
   # the sandbox (network-less namespaces)
   bubblewrap libseccomp2
-  # video encoding helpers and Python venv support
+  # video encoding helpers (ffmpeg also stitches long-form sections) and Python venv support
   ffmpeg python3-venv python3-dev
+  # offline narration of long-form videos (--voice espeak|auto)
+  espeak-ng
 )
 if [ -n "${MANIM_AGENT_EXTRA_APT:-}" ]; then
   # shellcheck disable=SC2206

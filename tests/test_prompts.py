@@ -41,6 +41,11 @@ VARIABLES = {
     "resume_note": None,
     "notes": notes_data(SPEC),
     "video": "Scene.mp4",
+    "section": {"number": 2, "count": 3, "title": "The tangent", "class_name": "Section02DerivativeSlopeScene",
+                "video_title": "Derivative as slope", "first_beat": 3},
+    "previous_state": {"source": "measured", "items": ["Axes centred at (0.00, 0.00)", "MathTex 'y = x^2'"]},
+    "next_title": "The limit",
+    "narrated": False,
 }
 
 
@@ -57,6 +62,11 @@ def test_every_template_renders(name: str, key: str) -> None:
     variables = dict(VARIABLES)
     if name == "notes" and key == "latex":
         variables["notes"] = tex_data(notes_data(SPEC))
+    if name == "sections" and key.startswith("notes"):
+        part = {"number": 1, "title": "The curve", "rendered": True, "frame": "frames/part-01.png", "start": "0:00",
+                "end": "0:04", "beats": notes_data(SPEC)["beats"]}
+        base = tex_data(notes_data(SPEC)) if key == "notes_latex" else notes_data(SPEC)
+        variables["notes"] = {**base, "parts": [part], "video": "Scene.mp4", "partial": False, "missing": ""}
     text = prompt_templates.render(name, key, **variables)
     assert text.strip()
     assert "{{" not in text and "{%" not in text

@@ -236,22 +236,25 @@ def fallback_spec(request: str) -> SceneSpec:
     )
 
 
-def expansion_messages(request: str) -> list[dict[str, str]]:
-    """The expander's first request."""
+def expansion_messages(
+    request: str, *, min_beats: int = MIN_BEATS, max_beats: int = MAX_BEATS, target_seconds: int = TARGET_SECONDS
+) -> list[dict[str, str]]:
+    """The expander's first request (a long-form run asks for more beats and seconds)."""
     system = prompt_templates.render(
-        "expand_prompt", "system", min_beats=MIN_BEATS, max_beats=MAX_BEATS, target_seconds=TARGET_SECONDS
+        "expand_prompt", "system", min_beats=min_beats, max_beats=max_beats, target_seconds=target_seconds
     )
     user = prompt_templates.render("expand_prompt", "user", request=request, detailed=is_detailed(request))
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def expand_prompt(request: str, *, client: ChatClient, max_tries: int = 2) -> SceneSpec:
+def expand_prompt(request: str, *, client: ChatClient, max_tries: int = 2, **length: int) -> SceneSpec:
     """Expand `request` into a SceneSpec with the expander model.
 
     If a reply cannot be read, the model is told why and asked again (up to `max_tries` calls in
     all); after that a minimal fallback script is returned, marked `source="fallback"`.
+    `length` (min_beats, max_beats, target_seconds) overrides the script's size.
     """
-    messages = expansion_messages(request)
+    messages = expansion_messages(request, **length)
     for _ in range(max_tries):
         completion: Completion = client.complete(messages)
         data, problem = extract_data(completion.content)
