@@ -17,7 +17,7 @@ except that cache; `fix` writes its output to a temporary directory. `--sheets D
 contact sheet of every scene that bare manim renders and `check` rejects, to judge each rejection.
 
 Usage: .venv/bin/python benchmarks/wild_corpus.py DIR [--timeout S] [--bare-cap S] [--no-bare] [--no-fix]
-       [--only SUBSTR] [--jobs N] [--sheets DIR2] [--json OUT.json]
+       [--only SUBSTR] [--jobs N] [--sheets DIR2] [--no-check] [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -54,7 +54,14 @@ def concrete_scenes(path: Path) -> list[str]:
     try:
         tree = ast.parse(text)
     except SyntaxError:
-        return ["<syntax error>"]
+        from manim_agent.tools.code_parsing import extract_code
+
+        code = extract_code(text).code  # an LLM answer: prose and fences around the code
+        try:
+            tree = ast.parse(code or "")
+            text = code
+        except SyntaxError:
+            return ["<syntax error>"]
     choice = scene_discovery.choose_scene(SourceContext(text, tree, path.name), scene_discovery.DEFAULT_SCENE_BASES)
     bases = {b.split(":", 1)[1] for info in choice.classes.values() for b in info.bases if b and b.startswith("file:")}
     found = [s for s in choice.scenes if s not in bases] or choice.scenes
@@ -77,9 +84,13 @@ def run(command: list[str], cwd: Path, cap: float, *, stdout_only: bool = False)
 
 
 def bare(path: Path, scene: str, cap: float, work: Path, cache: dict) -> dict:
-    key = f"{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}:{scene}:{cap}"
-    if key in cache:
-        return cache[key]
+    """Bare manim's verdict; a cached one serves any cap when it finished, and a smaller cap when it did not."""
+    digest = f"{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}:{scene}:"
+    key = f"{digest}{cap}"
+    with _CACHE_LOCK:
+        for old_key, result in list(cache.items()):
+            if old_key.startswith(digest) and (result["status"] != "timeout" or float(old_key[len(digest):]) >= cap):
+                return result
     cmd = [str(BIN / "manim"), "-ql", "--dry_run", "--disable_caching", "--media_dir", str(work / "media"), str(path.resolve())]
     if not scene.startswith("<"):
         cmd.append(scene)
@@ -150,6 +161,7 @@ def main() -> int:
     parser.add_argument("--bare-cap", type=float, default=90.0, help="seconds before bare manim is stopped")
     parser.add_argument("--no-bare", action="store_true")
     parser.add_argument("--no-fix", action="store_true")
+    parser.add_argument("--no-check", action="store_true", help="only bare manim (fills the cache for a later run)")
     parser.add_argument("--only", help="only files whose path contains this")
     parser.add_argument("--jobs", type=int, default=1, help="scenes at once (default 1; the machine may be shared)")
     parser.add_argument("--sheets", type=Path, help="keep here the contact sheets of scenes bare manim renders and check rejects")
@@ -177,6 +189,8 @@ def main() -> int:
         row: dict = {"file": str(path.relative_to(args.folder)), "scene": scene}
         if not args.no_bare:
             row["bare"] = bare(path, scene, args.bare_cap, work, cache)
+        if args.no_check:
+            return row
         sheet = sheets / f"{row['file'].replace('/', '__')}.{scene}.png" if sheets else None
         row["check"] = check(path, scene, timeout, work, sheet=sheet)
         if sheet and (row.get("bare", {}).get("status") != "ok" or row["check"].get("ok")) and sheet.exists():
@@ -194,6 +208,10 @@ def main() -> int:
                 rows.append(row)
                 with _CACHE_LOCK:
                     cache_path.write_text(json.dumps(cache, indent=1))
+                if args.no_check:
+                    b = row.get("bare", {})
+                    print(f"{row['file'][:44]:44} {row['scene'][:28]:28} bare={b.get('status', '-'):7} {b.get('seconds', 0):6.1f}s", flush=True)
+                    continue
                 c, b = row["check"], row.get("bare", {})
                 verdict = "ok" if c.get("ok") else f"{c.get('category')}{'/' + ','.join(layout_rules(c)) if c.get('category') == 'layout' else ''}"
                 fixed = f"fix={row['fix']['ok']}/{row['fix'].get('bare_after', '-')}" if "fix" in row else ""
@@ -202,6 +220,9 @@ def main() -> int:
     finally:
         subprocess.run([str(BIN / "manim-agent"), "worker", "stop"], capture_output=True, cwd=work)
     rows.sort(key=lambda r: (r["file"], r["scene"]))
+    if args.no_check:
+        print(json.dumps(dict(collections.Counter(r["bare"]["status"] for r in rows if "bare" in r))))
+        return 0
     summary = summarize(rows, timeout)
     print(json.dumps(summary, indent=2))
     if args.json:
@@ -233,9 +254,11 @@ def summarize(rows: list[dict], timeout: float) -> dict:
         good = [r for r in with_bare if r["bare"]["status"] == "ok"]
         broken = [r for r in with_bare if r["bare"]["status"] == "error"]
         slow = [r for r in with_bare if r["bare"]["status"] == "timeout"]
+        # A timeout is no verdict, not a rejection: it is counted apart (and in the 20 s figure).
+        judged = [r for r in good if r["check"].get("category") != "timeout"]
         false_alarms = collections.Counter(
             (r["check"].get("category") + ("/" + ",".join(layout_rules(r["check"])) if r["check"].get("category") == "layout" else ""))
-            for r in good if not r["check"].get("ok"))
+            for r in judged if not r["check"].get("ok"))
         ratios = [r["check"]["wall"] / r["bare"]["seconds"] for r in with_bare
                   if r["bare"]["status"] != "timeout" and r["bare"]["seconds"] > 0]
         fixes = [r["fix"] for r in broken if "fix" in r]
@@ -247,8 +270,9 @@ def summarize(rows: list[dict], timeout: float) -> dict:
             "bare_fails": len(broken),
             "bare_still_running_at_cap": len(slow),
             "good_accepted": f"{sum(bool(r['check'].get('ok')) for r in good)}/{len(good)}",
-            "good_rejected_rate": _percent(sum(not r["check"].get("ok") for r in good), len(good)),
+            "good_rejected_rate": _percent(sum(not r["check"].get("ok") for r in judged), len(judged)),
             "good_rejected_by": dict(false_alarms.most_common()),
+            "good_timed_out_in_check": len(good) - len(judged),
             "broken_rejected": f"{sum(not r['check'].get('ok') for r in broken)}/{len(broken)}",
             "slow_in_bare_accepted": f"{sum(bool(r['check'].get('ok')) for r in slow)}/{len(slow)}",
             "fix_wrote_file": f"{sum(f['wrote'] for f in fixes)}/{len(broken)}",
