@@ -1,4 +1,4 @@
-"""Tests for the repairs added from the wild corpus (tools/repair_assets.py, the radial-gradient rename).
+"""Tests for the repairs added from the wild corpus (tools/repair_assets.py, tools/repair_scene_calls.py, a rename).
 
 Small hand-written snippets shaped like the breakage found in published LLM scenes: icons that only
 existed on the author's machine, ManimGL's glow, ManimGL's radial gradient. One test drives the real
@@ -129,3 +129,57 @@ def test_missing_asset_end_to_end_with_the_real_check() -> None:
     assert result.ok, result.diagnosis.message
     assert [a.rule for a in result.applied] == ["missing-asset"]
     assert "icon = Square(side_length=2).scale(0.5)" in result.source
+
+
+def test_scene_updater_drops_the_unused_mobject_parameter() -> None:
+    source = """\
+    class Balls(ThreeDScene):
+        def construct(self):
+            balls = []
+            def update_physics(mob, dt):
+                for b in balls:
+                    b.shift(UP * dt)
+            self.add_updater(update_physics)
+            self.wait(1)
+    """
+    result = fix("scene-updater", source, [])
+    assert result is not None and "def update_physics(dt):" in result
+    assert "self.add_updater(update_physics)" in result
+
+
+def test_scene_updater_leaves_a_used_first_parameter_and_mobject_updaters_alone() -> None:
+    used = """\
+    class A(Scene):
+        def construct(self):
+            def follow(mob, dt):
+                mob.shift(dt)
+            self.add_updater(follow)
+    """
+    assert fix("scene-updater", used, []) is None
+    mobject = """\
+    class A(Scene):
+        def construct(self):
+            dot = Dot()
+            def spin(mob, dt):
+                dot.rotate(dt)
+            dot.add_updater(spin)
+    """
+    assert fix("scene-updater", mobject, []) is None
+
+
+def test_move_camera_in_play_becomes_added_anims() -> None:
+    source = """\
+    self.play(
+        MoveAlongPath(sphere, spiral, run_time=4),
+        self.move_camera(phi=2*PI, theta=2*PI, run_time=4)
+    )
+    """
+    assert fix("move-camera-in-play", source, []) == (
+        "self.move_camera(phi=2*PI, theta=2*PI, run_time=4, added_anims=[MoveAlongPath(sphere, spiral, run_time=4)])\n"
+    )
+
+
+def test_move_camera_in_play_carries_play_keywords_and_keeps_plain_play() -> None:
+    source = "self.play(self.move_camera(phi=PI / 3), FadeIn(dot), run_time=2)\n"
+    assert fix("move-camera-in-play", source, []) == "self.move_camera(phi=PI / 3, added_anims=[FadeIn(dot)], run_time=2)\n"
+    assert fix("move-camera-in-play", "self.play(FadeIn(dot), run_time=2)\n", []) is None

@@ -41,7 +41,15 @@ from pathlib import Path
 from typing import Any
 
 from manim_agent.errors import InputFileError, UserError
-from manim_agent.tools import repair_assets, repair_kwargs, repair_latex, repair_rules, repair_scene, repair_signatures
+from manim_agent.tools import (
+    repair_assets,
+    repair_kwargs,
+    repair_latex,
+    repair_rules,
+    repair_scene,
+    repair_scene_calls,
+    repair_signatures,
+)
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.repair_source import Edit, SourceText, parses, source_text, splice
 
@@ -173,6 +181,8 @@ RULES: list[Rule] = [
     Rule("point-z", "numpy shape errors from 2-D points: np.array([x, y]) on the blamed line (or assigned to a name it uses) → np.array([x, y, 0])", repair_kwargs.find_point_3d),
     Rule("missing-asset", "SVGMobject/ImageMobject of a file the check could not find (an icon on the author's machine) → a same-size placeholder, with a note", repair_assets.find_missing_asset),
     Rule("glow", "ManimGL's .set_glow_factor(x) dropped from its chain (Manim CE has no glow)", repair_assets.find_glow),
+    Rule("scene-updater", "self.add_updater(f) with def f(mob, dt) that never uses mob → def f(dt) (a scene updater gets dt only)", repair_scene_calls.find_scene_updater),
+    Rule("move-camera-in-play", "self.play(anims, self.move_camera(...)) → self.move_camera(..., added_anims=[anims]) (move_camera plays itself)", repair_scene_calls.find_move_camera_in_play),
     Rule("three-d-frame", "ManimGL's camera frame in a ThreeDScene: frame.set_width/scale/reorient → set_camera_orientation/move_camera(zoom=, theta=, phi=); a flat ThreeDScene → MovingCameraScene", repair_kwargs.find_three_d_frame),
     Rule("fix-in-frame", "ManimGL's mob.fix_in_frame() → self.add_fixed_in_frame_mobjects(mob)", repair_scene.find_fix_in_frame),
     Rule("scene-base", "derive from MovingCameraScene when the scene uses self.camera.frame, from ThreeDScene for 3-D camera calls", repair_scene.find_scene_base),
