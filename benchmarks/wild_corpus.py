@@ -17,7 +17,7 @@ except that cache; `fix` writes its output to a temporary directory. `--sheets D
 contact sheet of every scene that bare manim renders and `check` rejects, to judge each rejection.
 
 Usage: .venv/bin/python benchmarks/wild_corpus.py DIR [--timeout S] [--bare-cap S] [--no-bare] [--no-fix]
-       [--only SUBSTR] [--jobs N] [--sheets DIR2] [--no-check] [--json OUT.json]
+       [--only SUBSTR] [--jobs N] [--sheets DIR2] [--no-check] [--reverse] [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -162,6 +162,7 @@ def main() -> int:
     parser.add_argument("--no-bare", action="store_true")
     parser.add_argument("--no-fix", action="store_true")
     parser.add_argument("--no-check", action="store_true", help="only bare manim (fills the cache for a later run)")
+    parser.add_argument("--reverse", action="store_true", help="take the scenes from the last file to the first")
     parser.add_argument("--only", help="only files whose path contains this")
     parser.add_argument("--jobs", type=int, default=1, help="scenes at once (default 1; the machine may be shared)")
     parser.add_argument("--sheets", type=Path, help="keep here the contact sheets of scenes bare manim renders and check rejects")
@@ -181,6 +182,8 @@ def main() -> int:
 
         timeout = settings.DEFAULT_CHECK_TIMEOUT
     todo = [(path, scene) for path in files for scene in concrete_scenes(path)]
+    if args.reverse:  # e.g. a check run from the back while a --no-check run fills the cache from the front
+        todo.reverse()
     sheets = args.sheets.resolve() if args.sheets else None
     if sheets:
         sheets.mkdir(parents=True, exist_ok=True)
