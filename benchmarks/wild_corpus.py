@@ -40,6 +40,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 _CACHE_LOCK = threading.Lock()
+_CACHE_FILE: Path | None = None
 
 
 def concrete_scenes(path: Path) -> list[str]:
@@ -88,6 +89,11 @@ def bare(path: Path, scene: str, cap: float, work: Path, cache: dict) -> dict:
     digest = f"{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}:{scene}:"
     key = f"{digest}{cap}"
     with _CACHE_LOCK:
+        if _CACHE_FILE and _CACHE_FILE.exists():  # another run (a --no-check pass) may have added verdicts
+            try:
+                cache.update({k: v for k, v in json.loads(_CACHE_FILE.read_text()).items() if k not in cache})
+            except (OSError, json.JSONDecodeError):
+                pass
         for old_key, result in list(cache.items()):
             if old_key.startswith(digest) and (result["status"] != "timeout" or float(old_key[len(digest):]) >= cap):
                 return result
@@ -170,7 +176,8 @@ def main() -> int:
     args = parser.parse_args()
 
     files = sorted(p for p in args.folder.rglob("*.py") if ".fixed" not in p.name and (not args.only or args.only in str(p)))
-    cache_path = args.folder / ".bare_cache.json"
+    global _CACHE_FILE
+    cache_path = _CACHE_FILE = args.folder / ".bare_cache.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     work = Path(tempfile.mkdtemp(prefix="ma-real-"))
     os.environ.setdefault("MANIM_AGENT_HOME", str(work / "home"))
@@ -210,7 +217,13 @@ def main() -> int:
                 row = future.result()
                 rows.append(row)
                 with _CACHE_LOCK:
-                    cache_path.write_text(json.dumps(cache, indent=1))
+                    try:
+                        cache.update({k: v for k, v in json.loads(cache_path.read_text()).items() if k not in cache})
+                    except (OSError, json.JSONDecodeError):
+                        pass
+                    tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
+                    tmp.write_text(json.dumps(cache, indent=1))
+                    tmp.replace(cache_path)  # atomic: two runs may share the cache
                 if args.no_check:
                     b = row.get("bare", {})
                     print(f"{row['file'][:44]:44} {row['scene'][:28]:28} bare={b.get('status', '-'):7} {b.get('seconds', 0):6.1f}s", flush=True)
