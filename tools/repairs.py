@@ -29,8 +29,9 @@ check blames it.
 
 The rules live in `repair_latex.py` (answer text, string literals, LaTeX), `repair_rules.py` (imports
 and names), `repair_signatures.py` (calls whose signature changed), `repair_kwargs.py` (what published LLM
-scenes break: removed keywords, 2-D points, ManimGL's 3-D frame) and `repair_scene.py` (scene
-structure); `repair_source.py` holds the edit plumbing. This module names and orders them.
+scenes break: removed keywords, 2-D points, ManimGL's 3-D frame), `repair_assets.py` (missing icon
+files, ManimGL's glow), `repair_scene_calls.py` (scene updaters, move_camera inside play) and
+`repair_scene.py` (scene structure); `repair_source.py` holds the edit plumbing. This module names and orders them.
 """
 
 from __future__ import annotations
