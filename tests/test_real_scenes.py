@@ -1,6 +1,6 @@
 """Being right on real LLM-written scenes (issue 9): per-scene judgement, cut-off files, bounded checks.
 
-The figures on a corpus of published scenes come from benchmarks/real_scenes.py; these tests pin each
+The figures on a corpus of published scenes come from benchmarks/wild_corpus.py; these tests pin each
 behaviour on small scenes written the way those scenes are.
 """
 

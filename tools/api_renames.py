@@ -68,6 +68,11 @@ ATTRIBUTE_RENAMES: dict[str, Rename] = {
         Rename("get_line_graph", "plot_line_graph", "use axes.plot_line_graph in Manim CE"),
         Rename("get_antiderivative_graph", "plot_antiderivative_graph", "use axes.plot_antiderivative_graph"),
         Rename("get_polar_graph", "plot_polar_graph", "use axes.plot_polar_graph in Manim CE"),
+        Rename(
+            "set_color_by_radial_gradient",
+            "set_colors_by_radial_gradient",
+            "ManimGL's set_color_by_radial_gradient is set_colors_by_radial_gradient(center, radius, inner_color, outer_color) in Manim CE",
+        ),
         Rename("setup_axes", None, "GraphScene.setup_axes was removed: create `Axes(...)` and add it"),
         Rename("add_fixed_in_frame_mobjects", None, "only ThreeDScene has add_fixed_in_frame_mobjects"),
         Rename("fix_in_frame", None, "ManimGL's fix_in_frame: in CE, derive from ThreeDScene and call self.add_fixed_in_frame_mobjects(m)"),

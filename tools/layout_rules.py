@@ -198,6 +198,8 @@ def _overlaps(snapshot: dict[str, Any], by_id: dict[int, dict[str, Any]], config
             continue
         if a.get("group") is not None and a.get("group") == b.get("group"):
             continue  # parts of one group, matrix, table or axes are laid out together on purpose
+        if _stacked_copy(a, b):
+            continue  # a copy of the same text on itself (a glow, shadow or outline) is drawn that way on purpose
         if ink_fraction >= rule.fraction:
             severity = rule.severity
         elif rule.warning_fraction and ink_fraction >= rule.warning_fraction:
@@ -208,6 +210,19 @@ def _overlaps(snapshot: dict[str, Any], by_id: dict[int, dict[str, Any]], config
         data = {"fraction": round(ink_fraction, 3), "box_fraction": round(box_fraction, 3)}
         problems.append(Problem("overlap", severity, key, snapshot, [a, b], data))
     return problems
+
+
+def _stacked_copy(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Same kind, same text, about the same place and size: `glow = label.copy().set_stroke(width=10)`."""
+    if a.get("kind") != b.get("kind") or not a.get("text") or a.get("text") != b.get("text"):
+        return False
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = a["box"], b["box"]
+    width, height = min(ax1 - ax0, bx1 - bx0), min(ay1 - ay0, by1 - by0)
+    if width <= 0 or height <= 0:
+        return False
+    centred = abs((ax0 + ax1) - (bx0 + bx1)) / 2 <= 0.25 * width and abs((ay0 + ay1) - (by0 + by1)) / 2 <= 0.25 * height
+    similar = max(ax1 - ax0, bx1 - bx0) <= 1.5 * width and max(ay1 - ay0, by1 - by0) <= 1.5 * height
+    return centred and similar
 
 
 def text_pixels(unit: dict[str, Any], frame: Box, config: LayoutConfig) -> float | None:

@@ -1,6 +1,6 @@
 """Repairs for what real LLM-written scenes break most on Manim CE: removed keywords, 2-D points, ManimGL's camera frame.
 
-Measured on published LLM scenes (benchmarks/real_scenes.py): the commonest breakages after renamed
+Measured on published LLM scenes (benchmarks/wild_corpus.py): the commonest breakages after renamed
 names are keyword arguments Manim CE never had or dropped (`max_tip_length`, `inner_color`,
 `Arrow3D(color_start=...)`), numpy points with two coordinates where Manim wants three, and ManimGL's
 `self.camera.frame` / `self.frame` in a ThreeDScene. Each `find_*` takes a `SourceText` and the

@@ -29,8 +29,9 @@ check blames it.
 
 The rules live in `repair_latex.py` (answer text, string literals, LaTeX), `repair_rules.py` (imports
 and names), `repair_signatures.py` (calls whose signature changed), `repair_kwargs.py` (what published LLM
-scenes break: removed keywords, 2-D points, ManimGL's 3-D frame) and `repair_scene.py` (scene
-structure); `repair_source.py` holds the edit plumbing. This module names and orders them.
+scenes break: removed keywords, 2-D points, ManimGL's 3-D frame), `repair_assets.py` (missing icon
+files, ManimGL's glow), `repair_scene_calls.py` (scene updaters, move_camera inside play) and
+`repair_scene.py` (scene structure); `repair_source.py` holds the edit plumbing. This module names and orders them.
 """
 
 from __future__ import annotations
@@ -41,7 +42,15 @@ from pathlib import Path
 from typing import Any
 
 from manim_agent.errors import InputFileError, UserError
-from manim_agent.tools import repair_kwargs, repair_latex, repair_rules, repair_scene, repair_signatures
+from manim_agent.tools import (
+    repair_assets,
+    repair_kwargs,
+    repair_latex,
+    repair_rules,
+    repair_scene,
+    repair_scene_calls,
+    repair_signatures,
+)
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.repair_source import Edit, SourceText, parses, source_text, splice
 
@@ -171,6 +180,10 @@ RULES: list[Rule] = [
     Rule("sector-radius", "Sector(outer_radius=R) → Sector(radius=R); with an inner radius → AnnularSector", repair_signatures.find_sector_radius),
     Rule("removed-kwarg", "a keyword the check says a call does not take (max_tip_length, inner_color, Arrow3D(color_start=)) → its CE name, else dropped with a note", repair_kwargs.find_removed_kwarg),
     Rule("point-z", "numpy shape errors from 2-D points: np.array([x, y]) on the blamed line (or assigned to a name it uses) → np.array([x, y, 0])", repair_kwargs.find_point_3d),
+    Rule("missing-asset", "SVGMobject/ImageMobject of a file the check could not find (an icon on the author's machine) → a same-size placeholder, with a note", repair_assets.find_missing_asset),
+    Rule("glow", "ManimGL's .set_glow_factor(x) dropped from its chain (Manim CE has no glow)", repair_assets.find_glow),
+    Rule("scene-updater", "self.add_updater(f) with def f(mob, dt) that never uses mob → def f(dt) (a scene updater gets dt only)", repair_scene_calls.find_scene_updater),
+    Rule("move-camera-in-play", "self.play(anims, self.move_camera(...)) → self.move_camera(..., added_anims=[anims]) (move_camera plays itself)", repair_scene_calls.find_move_camera_in_play),
     Rule("three-d-frame", "ManimGL's camera frame in a ThreeDScene: frame.set_width/scale/reorient → set_camera_orientation/move_camera(zoom=, theta=, phi=); a flat ThreeDScene → MovingCameraScene", repair_kwargs.find_three_d_frame),
     Rule("fix-in-frame", "ManimGL's mob.fix_in_frame() → self.add_fixed_in_frame_mobjects(mob)", repair_scene.find_fix_in_frame),
     Rule("scene-base", "derive from MovingCameraScene when the scene uses self.camera.frame, from ThreeDScene for 3-D camera calls", repair_scene.find_scene_base),

@@ -1,0 +1,185 @@
+"""Tests for the repairs added from the wild corpus (tools/repair_assets.py, tools/repair_scene_calls.py, a rename).
+
+Small hand-written snippets shaped like the breakage found in published LLM scenes: icons that only
+existed on the author's machine, ManimGL's glow, ManimGL's radial gradient. One test drives the real
+check end to end, so the rule reads the message real Manim prints.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from manim_agent.tools.diagnosis import Diagnosis, Finding
+from manim_agent.tools.repairs import RULES, fix_source
+
+RULE_BY_NAME = {rule.name: rule for rule in RULES}
+
+
+def code(text: str) -> str:
+    return textwrap.dedent(text)
+
+
+def fix(rule: str, source: str, findings: list[Finding]) -> str | None:
+    return RULE_BY_NAME[rule].apply(code(source), findings)
+
+
+def missing(path: str, line: int = 4) -> Finding:
+    return Finding(
+        stage="dry_run", category="runtime", line=line,
+        message=f"OSError: From: /tmp/job, could not find {path} at either of these locations: ['{path}', '{path}.svg'] (in construct)",
+    )
+
+
+ICONS = """\
+from manim import *
+ICON = "/nowhere/assets/icon/lion.svg"
+class Zoo(Scene):
+    def construct(self):
+        lion = SVGMobject(ICON).set_color(YELLOW)
+        box = SVGMobject("/nowhere/assets/icon/box.svg")
+        photo = ImageMobject("/nowhere/photo.png").scale(0.5)
+        local = SVGMobject("logo.svg")
+        self.add(VGroup(lion, box), photo, local)
+"""
+
+
+def test_missing_asset_replaces_every_absent_icon_with_a_placeholder() -> None:
+    result = fix("missing-asset", ICONS, [missing("/nowhere/assets/icon/lion.svg")])
+    assert result is not None
+    assert "lion = Square(side_length=2).set_color(YELLOW)" in result
+    assert 'box = Square(side_length=2)\n' in result  # another absolute path that does not exist here
+    assert "photo = Square(side_length=2).scale(0.5)" in result
+    assert 'local = SVGMobject("logo.svg")' in result  # relative, not blamed: it may exist next to the scene
+    assert 'ICON = "/nowhere/assets/icon/lion.svg"' in result
+
+
+def test_missing_asset_blamed_relative_path_is_replaced() -> None:
+    source = 'from manim import *\nclass A(Scene):\n    def construct(self):\n        self.add(SVGMobject("logo.svg"))\n'
+    assert fix("missing-asset", source, [missing("logo.svg")]) == (
+        "from manim import *\nclass A(Scene):\n    def construct(self):\n        self.add(Square(side_length=2))\n"
+    )
+
+
+def test_missing_asset_needs_the_check_to_blame_a_file() -> None:
+    assert fix("missing-asset", ICONS, []) is None
+    other = Finding(stage="dry_run", category="runtime", line=5, message="TypeError: unsupported operand")
+    assert fix("missing-asset", ICONS, [other]) is None
+
+
+def test_missing_asset_note_names_the_file() -> None:
+    edits = RULE_BY_NAME["missing-asset"].edits(code(ICONS), [missing("/nowhere/assets/icon/lion.svg")])
+    assert any("'lion.svg'" in e.note and "placeholder" in e.note for e in edits)
+
+
+def test_glow_is_dropped_from_chains_and_statements() -> None:
+    source = """\
+    dot = Dot(radius=0.1).set_glow_factor(2.5)
+    title = Text("A").set_stroke(width=1).set_glow_factor(0.5).scale(2)
+    dot.set_glow_factor(1)
+    """
+    assert fix("glow", source, []) == code("""\
+    dot = Dot(radius=0.1)
+    title = Text("A").set_stroke(width=1).scale(2)
+    dot
+    """)
+
+
+def test_glow_leaves_other_calls_alone() -> None:
+    assert fix("glow", "dot = Dot().set_color(RED)\n", []) is None
+
+
+def test_radial_gradient_is_renamed_to_the_ce_method() -> None:
+    source = "ring = Annulus(inner_radius=1, outer_radius=2)\nring.set_color_by_radial_gradient(inner_color=BLUE, outer_color=RED)\n"
+    assert fix("rename", source, []) == (
+        "ring = Annulus(inner_radius=1, outer_radius=2)\nring.set_colors_by_radial_gradient(inner_color=BLUE, outer_color=RED)\n"
+    )
+
+
+def test_fix_source_repairs_all_icons_in_one_round() -> None:
+    checked = []
+
+    def check(source: str, *, scene: str | None = None) -> Diagnosis:
+        """Like the sandboxed check: fails on the first absolute icon path that does not exist."""
+        checked.append(source)
+        if "/nowhere/" in source.split("class Zoo", 1)[1]:
+            return Diagnosis(ok=False, scene=scene, stage="dry_run", findings=[missing("/nowhere/assets/icon/lion.svg", line=5)])
+        return Diagnosis(ok=True, scene=scene, stage="dry_run")
+
+    result = fix_source(code(ICONS), scene="Zoo", check=check)
+    assert result.ok and result.rounds == 1
+    assert [a.rule for a in result.applied] == ["missing-asset"]
+    assert len(checked) == 2
+    assert len(result.applied[0].changes) == 3
+
+
+def test_missing_asset_end_to_end_with_the_real_check() -> None:
+    source = code("""\
+    from manim import *
+
+    class Icon(Scene):
+        def construct(self):
+            icon = SVGMobject("/nowhere/at/all/robot.svg").scale(0.5)
+            label = Text("Facto", font_size=24).next_to(icon, DOWN)
+            self.play(FadeIn(icon), Write(label))
+            self.wait(0.5)
+    """)
+    result = fix_source(source, scene="Icon")
+    assert result.initial is not None and not result.initial.ok
+    assert "could not find" in result.initial.message
+    assert result.ok, result.diagnosis.message
+    assert [a.rule for a in result.applied] == ["missing-asset"]
+    assert "icon = Square(side_length=2).scale(0.5)" in result.source
+
+
+def test_scene_updater_drops_the_unused_mobject_parameter() -> None:
+    source = """\
+    class Balls(ThreeDScene):
+        def construct(self):
+            balls = []
+            def update_physics(mob, dt):
+                for b in balls:
+                    b.shift(UP * dt)
+            self.add_updater(update_physics)
+            self.wait(1)
+    """
+    result = fix("scene-updater", source, [])
+    assert result is not None and "def update_physics(dt):" in result
+    assert "self.add_updater(update_physics)" in result
+
+
+def test_scene_updater_leaves_a_used_first_parameter_and_mobject_updaters_alone() -> None:
+    used = """\
+    class A(Scene):
+        def construct(self):
+            def follow(mob, dt):
+                mob.shift(dt)
+            self.add_updater(follow)
+    """
+    assert fix("scene-updater", used, []) is None
+    mobject = """\
+    class A(Scene):
+        def construct(self):
+            dot = Dot()
+            def spin(mob, dt):
+                dot.rotate(dt)
+            dot.add_updater(spin)
+    """
+    assert fix("scene-updater", mobject, []) is None
+
+
+def test_move_camera_in_play_becomes_added_anims() -> None:
+    source = """\
+    self.play(
+        MoveAlongPath(sphere, spiral, run_time=4),
+        self.move_camera(phi=2*PI, theta=2*PI, run_time=4)
+    )
+    """
+    assert fix("move-camera-in-play", source, []) == (
+        "self.move_camera(phi=2*PI, theta=2*PI, run_time=4, added_anims=[MoveAlongPath(sphere, spiral, run_time=4)])\n"
+    )
+
+
+def test_move_camera_in_play_carries_play_keywords_and_keeps_plain_play() -> None:
+    source = "self.play(self.move_camera(phi=PI / 3), FadeIn(dot), run_time=2)\n"
+    assert fix("move-camera-in-play", source, []) == "self.move_camera(phi=PI / 3, added_anims=[FadeIn(dot)], run_time=2)\n"
+    assert fix("move-camera-in-play", "self.play(FadeIn(dot), run_time=2)\n", []) is None
