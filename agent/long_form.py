@@ -32,9 +32,9 @@ from manim_agent.agent import make as single
 from manim_agent.agent import narration, stitch, subtitles
 from manim_agent.agent.attempts import CheckFunction, RepairFunction, code_hash
 from manim_agent.agent.budget import Budget, Confirm, Estimate, estimate_run
-from manim_agent.agent.models import Ledger
+from manim_agent.llm.client import Ledger
 from manim_agent.agent.progress import NullReporter, Reporter
-from manim_agent.agent.reply_cache import enable_reply_cache
+from manim_agent.llm.reply_cache import enable_reply_cache
 from manim_agent.agent.run_dir import RunDir, now_iso
 from manim_agent.agent.sections import (
     SectionPlan,

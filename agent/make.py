@@ -22,9 +22,9 @@ from typing import Any, Literal
 
 from manim_agent import settings
 from manim_agent.agent.attempts import CheckFunction, RepairFunction, code_hash
-from manim_agent.agent.config import ModelConfig, resolve_model_config
-from manim_agent.agent.models import Ledger, check_model_ready
-from manim_agent.agent.reply_cache import enable_reply_cache
+from manim_agent.llm.config import ModelConfig, resolve_model_config
+from manim_agent.llm.client import Ledger, check_model_ready
+from manim_agent.llm.reply_cache import enable_reply_cache
 from manim_agent.agent.progress import NullReporter, Reporter
 from manim_agent.agent.run_dir import RunDir, now_iso
 from manim_agent.agent.session import Mode, RenderFunction, RunOptions, RunSession
@@ -194,7 +194,7 @@ class LayoutCheck:
     checked version's contact sheet written to `sheets/<code hash>.png` (see _keep_contact_sheets)."""
 
     def __init__(self, timeout: float) -> None:
-        from manim_agent.tools.layout_config import load_layout_config  # noqa: PLC0415 - small, no Manim
+        from manim_agent.tools.layout.config import load_layout_config  # noqa: PLC0415 - small, no Manim
 
         self.timeout = timeout
         self.config = load_layout_config()  # a bad MANIM_AGENT_LAYOUT_CONFIG fails before any work
@@ -250,7 +250,7 @@ def _default_render(code: str, *, quality: str, fmt: str, out_dir: Path, timeout
 
 def _default_repair() -> RepairFunction | None:
     try:
-        from manim_agent.tools.repairs import apply_rules  # noqa: PLC0415
+        from manim_agent.tools.repairs.registry import apply_rules  # noqa: PLC0415
     except ImportError:
         return None
     return apply_rules  # type: ignore[return-value]
@@ -477,7 +477,7 @@ def _remember(session: RunSession, code: str) -> None:
     """A scene that rendered becomes a writer example for similar requests (not for scripted runs)."""
     if any(role.model.startswith("scripted/") for role in session.config.roles.values()):
         return
-    from manim_agent.tools.past_examples import record_success  # noqa: PLC0415
+    from manim_agent.tools.examples import record_success  # noqa: PLC0415
 
     spec = session.spec
     try:

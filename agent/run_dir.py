@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from manim_agent.agent.attempts import Attempt
-from manim_agent.agent.models import Completion
+from manim_agent.llm.client import Completion
 from manim_agent.errors import InputFileError
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 

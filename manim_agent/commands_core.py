@@ -120,7 +120,7 @@ def _single(args: argparse.Namespace) -> bool:
 def run_check(args: argparse.Namespace) -> int:
     if not _single(args):
         return run_check_folder(args)
-    from manim_agent.tools.layout_config import load_layout_config
+    from manim_agent.tools.layout.config import load_layout_config
     from manim_agent.tools.render_scene import check_file
 
     options: dict = {"scene": args.scene, "timeout": args.timeout, "memory_mb": args.memory_mb, "layout": not args.no_layout}
@@ -128,7 +128,7 @@ def run_check(args: argparse.Namespace) -> int:
     if not args.no_layout:
         options.update(layout_config=load_layout_config(args.layout_config), contact_sheet=sheet)
         if args.vision_model:
-            from manim_agent.agent.models import check_model_ready
+            from manim_agent.llm.client import check_model_ready
 
             check_model_ready(args.vision_model)  # an unknown model or a missing key fails before the check
             options["vision_model"] = args.vision_model
@@ -161,7 +161,7 @@ def run_check_folder(args: argparse.Namespace) -> int:
 
     from manim_agent import folder_check
     from manim_agent.errors import UserError
-    from manim_agent.tools.layout_config import load_layout_config
+    from manim_agent.tools.layout.config import load_layout_config
 
     if args.scene or args.contact_sheet or args.vision_model:
         raise UserError("--scene, --contact-sheet and --vision-model take a single FILE.py, not folders")
@@ -222,7 +222,7 @@ def run_fix_folder(args: argparse.Namespace) -> int:
 def run_fix(args: argparse.Namespace) -> int:
     if not _single(args):
         return run_fix_folder(args)
-    from manim_agent.tools.repairs import fix_file
+    from manim_agent.tools.repairs.registry import fix_file
 
     if args.json:
         result = fix_file(args.file, scene=args.scene, out=args.out)
@@ -276,7 +276,7 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from manim_agent.tools import sandbox
+    from manim_agent.tools.sandbox import client as sandbox
 
     client = sandbox.WorkerClient(warm=True)
     if args.action == "start":

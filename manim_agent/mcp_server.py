@@ -74,7 +74,7 @@ class EmbedServer:
     # -- running a job ------------------------------------------------------------------------
     async def run_job(self, tool: str, args: dict[str, Any], ctx: Context) -> CallToolResult:
         """Run one job in its own process, relaying progress; killed with its sandbox on cancellation."""
-        from manim_agent.tools.sandbox import require_isolation  # noqa: PLC0415
+        from manim_agent.tools.sandbox.client import require_isolation  # noqa: PLC0415
 
         try:
             require_isolation(SOURCE)

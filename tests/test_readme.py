@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from manim_agent.cli import build_parser
-from manim_agent.tools.repairs import describe_rules
+from manim_agent.tools.repairs.registry import describe_rules
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
