@@ -29,6 +29,7 @@ from manim_agent.agent.progress import NullReporter, Reporter
 from manim_agent.agent.run_dir import RunDir, now_iso
 from manim_agent.agent.session import Mode, RenderFunction, RunOptions, RunSession
 from manim_agent.errors import ConfigError, ManimAgentError, RunFailure, UserError
+from manim_agent.media import QUALITIES, check_format, check_quality
 
 MAX_REQUEST_CHARS = 20_000
 # Contact sheets of the checked versions, by code hash, until the run ends (see _keep_contact_sheets).
@@ -201,7 +202,7 @@ class LayoutCheck:
         self.sheets: Path | None = None
 
     def for_run(self, quality: str, sheets: Path) -> LayoutCheck:
-        if quality in ("l", "m", "h", "k"):
+        if quality in QUALITIES:
             self.config.quality = quality  # type: ignore[assignment]
         self.sheets = sheets
         return self
@@ -438,10 +439,8 @@ def make_animation(
 def _validate_options(options: RunOptions) -> None:
     if options.mode not in MODES:
         raise ConfigError(f"unknown mode {options.mode!r}; choose agent or pipeline")
-    if options.quality not in ("l", "m", "h", "k"):
-        raise ConfigError(f"unknown quality {options.quality!r}; choose l, m, h or k")
-    if options.fmt not in ("mp4", "gif", "webm", "png"):
-        raise ConfigError(f"unknown format {options.fmt!r}; choose mp4, gif, webm or png")
+    check_quality(options.quality)
+    check_format(options.fmt)
     if options.max_attempts < 1:
         raise ConfigError(f"--max-attempts must be at least 1, not {options.max_attempts}")
 

@@ -22,6 +22,7 @@ from typing import Any
 from rich.console import Console
 
 from manim_agent.errors import ManimAgentError
+from manim_agent.media import FORMATS, QUALITIES, QUALITY_HELP
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -56,10 +57,10 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
 def _add_output_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("output")
     group.add_argument(
-        "-q", "--quality", choices=["l", "m", "h", "k"], help="l=480p15 m=720p30 h=1080p60 k=2160p60 (default: l)"
+        "-q", "--quality", choices=QUALITIES, help=f"{QUALITY_HELP} (default: l)"
     )
     group.add_argument(
-        "--format", dest="fmt", choices=["mp4", "gif", "webm", "png"], help="video format (default: mp4)"
+        "--format", dest="fmt", choices=FORMATS, help="video format (default: mp4)"
     )
     group.add_argument(
         "--out",

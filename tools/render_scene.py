@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from manim_agent import settings
 from manim_agent.errors import InputFileError, RenderError, SceneNotFoundError
+from manim_agent.media import OutputFormat, Quality, check_format, check_quality
 from manim_agent.tools.sandbox import verdicts as check_verdicts
 from manim_agent.tools.sandbox import client as sandbox
 from manim_agent.tools.sandbox import files as sandbox_files
@@ -26,10 +27,6 @@ from manim_agent.tools.layout.config import LayoutConfig, load_layout_config
 from manim_agent.tools.read_error import Frame, diagnose, from_worker_error, read_error
 from manim_agent.tools.static.checks import run_static_checks
 
-Quality = Literal["l", "m", "h", "k"]
-OutputFormat = Literal["mp4", "gif", "webm", "png"]
-QUALITIES: tuple[str, ...] = ("l", "m", "h", "k")
-FORMATS: tuple[str, ...] = ("mp4", "gif", "webm", "png")
 
 
 def read_source(path: str | Path) -> str:
@@ -311,10 +308,8 @@ def render_source(
     stem: str | None = None,
 ) -> RenderResult:
     """Render a scene in the sandbox and copy the outputs into `out_dir`."""
-    if quality not in QUALITIES:
-        raise RenderError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
-    if fmt not in FORMATS:
-        raise RenderError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    check_quality(quality)
+    check_format(fmt)
     started = time.monotonic()
     diagnosis, chosen = _static_diagnosis(source, scene, filename, started)
     if chosen is None:

@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from manim_agent.errors import ConfigError
+from manim_agent.media import QUALITIES, Quality
 
 RuleSeverity = Literal["error", "warning", "off"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "off")
-QUALITY_HEIGHTS: dict[str, int] = {"l": 480, "m": 720, "h": 1080, "k": 2160}
+QUALITY_HEIGHTS: dict[Quality, int] = {"l": 480, "m": 720, "h": 1080, "k": 2160}
 CONFIG_ENV = "MANIM_AGENT_LAYOUT_CONFIG"
 
 
@@ -110,7 +111,7 @@ class VisionSettings:
 class LayoutConfig:
     """Every setting of the layout check. `LayoutConfig.from_mapping(yaml_data)` validates a file."""
 
-    quality: Literal["l", "m", "h", "k"] = "l"
+    quality: Quality = "l"
     keyframes: list[float] = field(default_factory=lambda: [1 / 3, 2 / 3])
     content_min_size: float = 0.15
     off_frame: OffFrameRule = field(default_factory=OffFrameRule)
@@ -152,8 +153,8 @@ class LayoutConfig:
         return config
 
     def _validate(self, source: str) -> None:
-        if self.quality not in QUALITY_HEIGHTS:
-            raise ConfigError(f"{source}: quality must be one of l, m, h, k, not {self.quality!r}")
+        if self.quality not in QUALITIES:
+            raise ConfigError(f"{source}: quality must be one of {', '.join(QUALITIES)}, not {self.quality!r}")
         if any(not 0 < f < 1 for f in self.keyframes):
             raise ConfigError(f"{source}: keyframes are fractions of an animation, each between 0 and 1")
         for rule in (self.off_frame, self.overlap, self.small_text, self.blank_end, self.blank_middle, self.crowded, self.vision):

@@ -20,10 +20,10 @@ import svgelements as se
 from manim import config, tempconfig
 from manim.renderer.cairo_renderer import CairoRenderer
 
+from manim_agent.media import MANIM_QUALITY
 from manim_agent.tools.sandbox.child import tiers as check_tiers
 from manim_agent.tools.sandbox.child import tex_policy
 
-QUALITIES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
 
 
 class SceneTimeout(BaseException):
@@ -129,7 +129,7 @@ def run_scene(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
         "disable_caching": True,
         "progress_bar": "none",
         "verbosity": "WARNING",
-        "quality": QUALITIES[job.get("quality", "l")],
+        "quality": MANIM_QUALITY[job.get("quality", "l")],
     }
     if job.get("tex_dir"):
         settings["tex_dir"] = job["tex_dir"]
