@@ -5,10 +5,8 @@ stdout while progress goes to stderr. `demo` proves an installation: with a mode
 makes a sample animation; without one it says how to configure a provider, then renders a library
 scene through the same check-and-render path, labelled as such.
 
-Exit codes: 0 the video was made; 1 no scene rendered (the best attempt is kept); 2 a user mistake
-(empty request, missing key, unknown model, bad flag); 3 the sandbox failed; 4 the provider kept
-failing after retries (the run can be resumed); with --sections also 5 a partial video and 6 stopped
-by the budget (manim_agent/cli_sections.py). Errors print one line, never a traceback.
+Exit codes: the table in manim_agent/errors.py (5, a partial video, only with --sections:
+manim_agent/cli_sections.py). Errors print one line, never a traceback.
 """
 
 from __future__ import annotations
