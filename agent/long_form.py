@@ -22,7 +22,6 @@ import dataclasses
 import json
 import shutil
 import threading
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -511,34 +510,10 @@ def make_long_video(
     workers: int | None = None,
     voice: str | None = None,
     burn_subtitles: bool | None = None,
-    max_cost: float | None = None,
-    max_minutes: float | None = None,
     confirm: Confirm | None = None,
     section_retries: int | None = None,
-    model: Any = None,
-    expander_model: Any = None,
-    writer_model: Any = None,
-    orchestrator_model: Any = None,
-    api_base: str | None = None,
-    llm_timeout: float | None = None,
-    num_retries: int | None = None,
-    mode: Any = None,
-    max_attempts: int | None = None,
-    quality: str | None = None,
-    fmt: str | None = None,
-    out_dir: str | Path = "runs",
-    run_dir: str | Path | None = None,
-    resume: str | Path | None = None,
-    cache: bool | None = None,
-    notes_pdf: bool | None = None,
-    check_timeout: float | None = None,
-    render_timeout: float | None = None,
-    reporter: Reporter | None = None,
-    check: CheckFunction | None = None,
-    render: RenderFunction | None = None,
-    repair: RepairFunction | None | bool = None,
-    agent: Any = None,
-    environ: Mapping[str, str] | None = None,
+    options: single.MakeOptions | None = None,
+    **kwargs: Any,
 ) -> LongFormResult:
     """Make a long video in sections (see the module docstring); returns its LongFormResult.
 
@@ -547,19 +522,15 @@ def make_long_video(
     `max_attempts` counts per section. Exceptions: UserError subclasses for bad input (before any
     work), and the provider's errors when no section could be made at all.
     """
-    reporter = reporter or NullReporter()
-    previous = RunDir.open(resume) if resume else None
+    opts = single.MakeOptions.build(options, kwargs)
+    reporter = opts.reporter or NullReporter()
+    previous = RunDir.open(opts.resume) if opts.resume else None
     if previous is not None and previous.state.get("kind") != KIND:
-        raise ConfigError(f"{str(resume)!r} is a single-scene run; resume it without --sections")
+        raise ConfigError(f"{str(opts.resume)!r} is a single-scene run; resume it without --sections")
     stored = (previous.state.get("long_form") if previous else None) or {}
     if previous is not None and previous.state.get("status") == "success":
         return LongFormResult("success", previous.path, dict(previous.state))
-    request, options, config = single.prepare_run(
-        previous, prompt, model=model, expander_model=expander_model, writer_model=writer_model,
-        orchestrator_model=orchestrator_model, api_base=api_base, llm_timeout=llm_timeout, num_retries=num_retries,
-        mode=mode, max_attempts=max_attempts, quality=quality, fmt=fmt, cache=cache, notes_pdf=notes_pdf,
-        check_timeout=check_timeout, render_timeout=render_timeout, environ=environ,
-    )
+    request, options, config = single.prepare_run(previous, prompt, opts)
     long = {
         "sections": parse_sections(sections if sections is not None and previous is None else stored.get("sections", "auto")),
         "workers": int(workers or stored.get("workers") or 2),
@@ -572,7 +543,7 @@ def make_long_video(
     if options.fmt == "png":
         raise ConfigError("--format png makes a still image; a video in sections needs mp4, webm or gif")
     stitch.require_ffmpeg()
-    budget = Budget(max_cost, max_minutes)
+    budget = Budget(opts.max_cost, opts.max_minutes)
     long["voice_asked"] = long["voice"]
     long["voice"], voice_warning = narration.resolve_voice(long["voice"])
     if options.fmt == "gif" and long["voice"] != "none":
@@ -580,14 +551,13 @@ def make_long_video(
     if options.cache:
         enable_reply_cache(single.settings.subdir("cache") / "replies")
 
-    run = previous or RunDir.create(out_dir, request, exact=run_dir)
+    run = previous or RunDir.create(opts.out_dir, request, exact=opts.run_dir)
     run.state.setdefault("created", now_iso())
     run.state.update(kind=KIND, status="running", ok=False, request=request, mode=options.mode,
                      models=config.to_json(), options=options.to_json(), long_form=long, error=None)
     run.save_state()
-    work = LongRun(run, request, options, config, long=long, budget=budget, reporter=reporter, check=check,
-                   render=render, repair=None if repair is False else (repair or single._default_repair()),
-                   confirm=confirm, agent=agent)
+    work = LongRun(run, request, options, config, long=long, budget=budget, reporter=reporter, check=opts.check,
+                   render=opts.render, repair=opts.repair_function(), confirm=confirm, agent=opts.agent)
     if voice_warning:
         work.warn(voice_warning)
     error: BaseException | None = None

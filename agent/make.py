@@ -14,6 +14,7 @@ user mistakes raise typed errors; run.json is saved first, so `resume=` can cont
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -257,26 +258,57 @@ def _default_repair() -> RepairFunction | None:
     return apply_rules  # type: ignore[return-value]
 
 
+@dataclass
+class MakeOptions:
+    """Every keyword of `make_animation` (make_long_video takes them too); None means the default or,
+    on resume, the run's stored value.
+
+    Models may be litellm model strings or ScriptedModel instances; `model` sets every role.
+    `resume` continues the run directory of an interrupted or failed run (its request, spec and
+    attempts are reused; options given now override its stored ones). `check`, `render` and
+    `repair` replace the core's functions (tests); `repair=False` turns the rule repairs off.
+    `max_cost` (USD) and `max_minutes` are checked before every paid call (agent/budget.py).
+    """
+
+    model: Any = None
+    expander_model: Any = None
+    writer_model: Any = None
+    orchestrator_model: Any = None
+    api_base: str | None = None
+    llm_timeout: float | None = None
+    num_retries: int | None = None
+    mode: Mode | None = None
+    max_attempts: int | None = None
+    quality: str | None = None
+    fmt: str | None = None
+    out_dir: str | Path = "runs"
+    run_dir: str | Path | None = None
+    resume: str | Path | None = None
+    cache: bool | None = None
+    notes_pdf: bool | None = None
+    check_timeout: float | None = None
+    render_timeout: float | None = None
+    reporter: Reporter | None = None
+    check: CheckFunction | None = None
+    render: RenderFunction | None = None
+    repair: RepairFunction | None | Literal[False] = None
+    agent: Any = None
+    verbose_agent: bool = False
+    environ: Mapping[str, str] | None = None
+    max_cost: float | None = None
+    max_minutes: float | None = None
+
+    @classmethod
+    def build(cls, options: MakeOptions | None, kwargs: dict[str, Any]) -> MakeOptions:
+        """`options` with `kwargs` applied on top (a TypeError names an unknown keyword, as before)."""
+        return dataclasses.replace(options, **kwargs) if options is not None else cls(**kwargs)
+
+    def repair_function(self) -> RepairFunction | None:
+        return None if self.repair is False else (self.repair or _default_repair())
+
+
 def prepare_run(
-    previous: RunDir | None,
-    prompt: str | None,
-    *,
-    model: Any = None,
-    expander_model: Any = None,
-    writer_model: Any = None,
-    orchestrator_model: Any = None,
-    api_base: str | None = None,
-    llm_timeout: float | None = None,
-    num_retries: int | None = None,
-    mode: Mode | None = None,
-    max_attempts: int | None = None,
-    quality: str | None = None,
-    fmt: str | None = None,
-    cache: bool | None = None,
-    notes_pdf: bool | None = None,
-    check_timeout: float | None = None,
-    render_timeout: float | None = None,
-    environ: Mapping[str, str] | None = None,
+    previous: RunDir | None, prompt: str | None, opts: MakeOptions
 ) -> tuple[str, RunOptions, ModelConfig]:
     """The request, options and models of a run (new or resumed), checked before any work.
 
@@ -285,113 +317,84 @@ def prepare_run(
     stored = (previous.state.get("options") if previous else None) or {}
     request = validate_request(previous.read_text("request.txt") if previous else prompt)
     options = RunOptions(
-        mode=mode or stored.get("mode") or "agent",
-        max_attempts=max_attempts or stored.get("max_attempts") or 5,
-        quality=quality or stored.get("quality") or "l",
-        fmt=fmt or stored.get("fmt") or "mp4",
-        cache=bool(cache if cache is not None else stored.get("cache", False)),
-        notes_pdf=bool(notes_pdf if notes_pdf is not None else stored.get("notes_pdf", True)),
-        check_timeout=float(check_timeout or stored.get("check_timeout") or settings.DEFAULT_CHECK_TIMEOUT),
-        render_timeout=float(render_timeout or stored.get("render_timeout") or settings.DEFAULT_RENDER_TIMEOUT),
+        mode=opts.mode or stored.get("mode") or "agent",
+        max_attempts=opts.max_attempts or stored.get("max_attempts") or 5,
+        quality=opts.quality or stored.get("quality") or "l",
+        fmt=opts.fmt or stored.get("fmt") or "mp4",
+        cache=bool(opts.cache if opts.cache is not None else stored.get("cache", False)),
+        notes_pdf=bool(opts.notes_pdf if opts.notes_pdf is not None else stored.get("notes_pdf", True)),
+        check_timeout=float(opts.check_timeout or stored.get("check_timeout") or settings.DEFAULT_CHECK_TIMEOUT),
+        render_timeout=float(opts.render_timeout or stored.get("render_timeout") or settings.DEFAULT_RENDER_TIMEOUT),
     )
     _validate_options(options)
     role_models = {
         k: v
-        for k, v in {"expander": expander_model, "writer": writer_model, "orchestrator": orchestrator_model}.items()
+        for k, v in {"expander": opts.expander_model, "writer": opts.writer_model, "orchestrator": opts.orchestrator_model}.items()
         if v
     }
     config = resolve_model_config(
-        model=model,
+        model=opts.model,
         role_models=role_models,
-        api_base=api_base,
-        timeout=llm_timeout,
-        num_retries=num_retries,
-        environ=environ,
+        api_base=opts.api_base,
+        timeout=opts.llm_timeout,
+        num_retries=opts.num_retries,
+        environ=opts.environ,
     )
     if previous and previous.state.get("models"):
         # A resumed run keeps its models, except the roles given again now.
         stored_config = ModelConfig.from_json(previous.state["models"])
         for role in stored_config.roles:
-            if not model and role not in role_models:
+            if not opts.model and role not in role_models:
                 config.roles[role] = stored_config.roles[role]
     check_models(config, options.mode)
     return request, options, config
 
 
-def make_animation(
-    prompt: str | None = None,
-    *,
-    model: Any = None,
-    expander_model: Any = None,
-    writer_model: Any = None,
-    orchestrator_model: Any = None,
-    api_base: str | None = None,
-    llm_timeout: float | None = None,
-    num_retries: int | None = None,
-    mode: Mode | None = None,
-    max_attempts: int | None = None,
-    quality: str | None = None,
-    fmt: str | None = None,
-    out_dir: str | Path = "runs",
-    run_dir: str | Path | None = None,
-    resume: str | Path | None = None,
-    cache: bool | None = None,
-    notes_pdf: bool | None = None,
-    check_timeout: float | None = None,
-    render_timeout: float | None = None,
-    reporter: Reporter | None = None,
-    check: CheckFunction | None = None,
-    render: RenderFunction | None = None,
-    repair: RepairFunction | None | Literal[False] = None,
-    agent: Any = None,
-    verbose_agent: bool = False,
-    environ: Mapping[str, str] | None = None,
-    max_cost: float | None = None,
-    max_minutes: float | None = None,
-) -> MakeResult:
+def make_animation(prompt: str | None = None, *, options: MakeOptions | None = None, **kwargs: Any) -> MakeResult:
     """Turn a plain-English request into a rendered animation, its code, description and notes.
 
-    Models may be litellm model strings or ScriptedModel instances; `model` sets every role.
-    `resume` continues the run directory of an interrupted or failed run (its request, spec and
-    attempts are reused; flags given now override its stored options). `check`, `render` and
-    `repair` replace the core's functions (tests); `repair=False` turns the rule repairs off.
-    `max_cost` (USD) and `max_minutes` are checked before every paid call (agent/budget.py).
+    The keyword arguments are MakeOptions' fields (see there); `options` gives them as one object.
     """
-    reporter = reporter or NullReporter()
-    previous: RunDir | None = RunDir.open(resume) if resume else None
+    opts = MakeOptions.build(options, kwargs)
+    reporter = opts.reporter or NullReporter()
+    previous: RunDir | None = RunDir.open(opts.resume) if opts.resume else None
     if previous and previous.state.get("kind") == "long_form":
-        raise ConfigError(f"{str(resume)!r} is a video in sections: resume it with make_long_video (the CLI does)")
+        raise ConfigError(f"{str(opts.resume)!r} is a video in sections: resume it with make_long_video (the CLI does)")
     if previous and previous.state.get("status") == "success":
         return MakeResult.from_run(previous)  # nothing left to do
-    request, options, config = prepare_run(
-        previous,
-        prompt,
-        model=model,
-        expander_model=expander_model,
-        writer_model=writer_model,
-        orchestrator_model=orchestrator_model,
-        api_base=api_base,
-        llm_timeout=llm_timeout,
-        num_retries=num_retries,
-        mode=mode,
-        max_attempts=max_attempts,
-        quality=quality,
-        fmt=fmt,
-        cache=cache,
-        notes_pdf=notes_pdf,
-        check_timeout=check_timeout,
-        render_timeout=render_timeout,
-        environ=environ,
-    )
-    budget = None
-    if max_cost is not None or max_minutes is not None:
-        from manim_agent.agent.budget import Budget  # noqa: PLC0415
-
-        budget = Budget(max_cost, max_minutes)  # a budget of 0 is refused here, before any work
-    if options.cache:
+    request, options_, config = prepare_run(previous, prompt, opts)
+    budget = _budget(opts)
+    if options_.cache:
         enable_reply_cache(settings.subdir("cache") / "replies")
+    run = _start_run(previous or RunDir.create(opts.out_dir, request, exact=opts.run_dir), request, options_, config)
+    session = _session(run, request, options_, config, opts, reporter)
+    if budget is not None:
+        budget.track(session.ledger)
+        session.before_call = budget.guard
+    try:
+        _run(session, opts.agent, opts.verbose_agent)
+    except KeyboardInterrupt:
+        _finish(session, "interrupted", error={"type": "KeyboardInterrupt", "message": "interrupted by the user"})
+        raise
+    except ManimAgentError as exc:
+        _finish(session, "error", error={"type": type(exc).__name__, "message": str(exc)})
+        exc.add_note(f"run directory: {run.path}")
+        raise
+    finally:
+        reporter.close()
+    return MakeResult.from_run(run)
 
-    run = previous or RunDir.create(out_dir, request, exact=run_dir)
+
+def _budget(opts: MakeOptions) -> Any:
+    if opts.max_cost is None and opts.max_minutes is None:
+        return None
+    from manim_agent.agent.budget import Budget  # noqa: PLC0415
+
+    return Budget(opts.max_cost, opts.max_minutes)  # a budget of 0 is refused here, before any work
+
+
+def _start_run(run: RunDir, request: str, options: RunOptions, config: ModelConfig) -> RunDir:
+    """Mark the run directory as running with these options and models, and save it."""
     run.state.setdefault("created", now_iso())
     run.state.update(
         status="running",
@@ -405,35 +408,27 @@ def make_animation(
     run.state.pop("render_diagnosis", None)
     run.state.setdefault("attempts", [])
     run.save_state()
+    return run
 
+
+def _session(
+    run: RunDir, request: str, options: RunOptions, config: ModelConfig, opts: MakeOptions, reporter: Reporter
+) -> RunSession:
+    """The session of one run, with the attempts a resumed run already made."""
     session = RunSession(
         request,
         run,
         config,
         options,
-        check=check or _run_check(options, run),
-        render=render or _default_render,
-        repair=None if repair is False else (repair or _default_repair()),
+        check=opts.check or _run_check(options, run),
+        render=opts.render or _default_render,
+        repair=opts.repair_function(),
         reporter=reporter,
         ledger=Ledger.from_json(run.state.get("usage")),
     )
-    if budget is not None:
-        budget.track(session.ledger)
-        session.before_call = budget.guard
     for attempt in run.load_attempts():
         session.log.restore(attempt)
-    try:
-        _run(session, agent, verbose_agent)
-    except KeyboardInterrupt:
-        _finish(session, "interrupted", error={"type": "KeyboardInterrupt", "message": "interrupted by the user"})
-        raise
-    except ManimAgentError as exc:
-        _finish(session, "error", error={"type": type(exc).__name__, "message": str(exc)})
-        exc.add_note(f"run directory: {run.path}")
-        raise
-    finally:
-        reporter.close()
-    return MakeResult.from_run(run)
+    return session
 
 
 def _validate_options(options: RunOptions) -> None:

@@ -14,10 +14,10 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from manim_agent import settings
-from manim_agent.errors import InputFileError, RenderError, SceneNotFoundError
+from manim_agent.errors import InputFileError, SceneNotFoundError
 from manim_agent.media import OutputFormat, Quality, check_format, check_quality
 from manim_agent.tools.sandbox import verdicts as check_verdicts
 from manim_agent.tools.sandbox import client as sandbox
