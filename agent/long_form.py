@@ -186,18 +186,18 @@ class LongRun:
     # -- state --------------------------------------------------------------------------------
     def save(self) -> None:
         with self.lock:
-            self.run.state["budget"] = self.budget.to_json()
+            self.run.record.budget = self.budget.to_json()
             self.run.save_state()
 
     def warn(self, message: str) -> None:
         with self.lock:
-            self.run.state.setdefault("warnings", []).append(message)
+            self.run.record.warnings_list().append(message)
         self.reporter.warn(message)
 
     # -- budget -------------------------------------------------------------------------------
     def _weigh(self, estimate: Estimate, when: str) -> None:
         """Print the estimate; ask for confirmation when it exceeds the budget (once a run)."""
-        self.run.state.setdefault("estimates", []).append({"when": when, **estimate.to_json()})
+        self.run.record.estimates = (self.run.record.estimates or []) + [{"when": when, **estimate.to_json()}]
         self.save()
         self.reporter.info(f"{estimate.describe()} ({when})")
         if self.confirmed or not self.budget.exceeds(estimate):
@@ -222,16 +222,17 @@ class LongRun:
             self._weigh(estimate_run(self.request, self.config, mode=self.options.mode, sections=per,
                                      max_attempts=self.options.max_attempts, expand=length), "before the first call")
         self.spec = self.top.ensure_spec()
-        self.run.state["usage_expand"] = self.top.ledger.to_json()
-        stored = self.run.state.get("plan")
+        self.run.record.usage_expand = self.top.ledger.to_json()
+        stored = self.run.record.plan
         if stored:  # a resumed run keeps its sections, so finished ones stay valid
             self.plans = [SectionPlan.from_json(p) for p in stored]
         else:
             self.plans, warnings = plan_sections(self.spec, sections)
             for warning in warnings:
                 self.warn(warning)
-            self.run.state["plan"] = [p.to_json() for p in self.plans]
-        self.run.state.setdefault("sections", [self._outcome_stub(p) for p in self.plans])
+            self.run.record.plan = [p.to_json() for p in self.plans]
+        if not self.run.record.has("sections"):
+            self.run.record.sections = [self._outcome_stub(p) for p in self.plans]
         self.save()
         if self.long["voice"] == "espeak":
             narrations = {i + 1: b.narration for i, b in enumerate(self.spec.beats)}
@@ -303,12 +304,11 @@ class LongRun:
         spec = section_spec(self.spec, self.plans, plan.number, handoff)
         used = sum(1 for a in sub.state.get("attempts", []) if a.get("origin") != "repair")
         options = dataclasses.replace(self.options, max_attempts=used + self.options.max_attempts, notes_pdf=False)
-        sub.state.setdefault("created", now_iso())
-        sub.state.update(status="running", ok=False, kind="section", request=self.request, mode=options.mode,
-                         models=self.config.to_json(), options=options.to_json(), section=plan.to_json(),
-                         handoff=(handoff or {}).get("source"), error=None)
-        sub.state.pop("render_diagnosis", None)
-        sub.state.setdefault("attempts", [])
+        sub.record.start(created=now_iso(), status="running", ok=False, kind="section", request=self.request,
+                         mode=options.mode, models=self.config.to_json(), options=options.to_json(),
+                         section=plan.to_json(), handoff=(handoff or {}).get("source"), error=None)
+        del sub.record.render_diagnosis
+        sub.record.attempts_list()
         sub.save_state()
         base = self.check or single._run_check(options, sub)
         check = _ClockingCheck(base)
@@ -372,9 +372,9 @@ class LongRun:
         from manim_agent.agent.render_outputs import render_final, write_run_notes  # noqa: PLC0415
 
         session.run.write_text("scene.py", code)
-        outputs = session.run.state.setdefault("outputs", {})
+        outputs = session.run.record.outputs_map()
         outputs["scene"] = "scene.py"
-        session.run.state["final_attempt"] = session.log.passing.number if session.log.passing else passing.number
+        session.run.record.final_attempt = session.log.passing.number if session.log.passing else passing.number
         rendered = render_final(session, code)
         if rendered:
             self._narrate(session, clock, speech)
@@ -422,7 +422,7 @@ class LongRun:
     def finish_video(self) -> None:
         """Stitch the rendered sections (in order), write the subtitles, burn them if asked."""
         assert self.spec is not None
-        outputs = self.run.state.setdefault("outputs", {})
+        outputs = self.run.record.outputs_map()
         done = [p for p in self.plans if self.outcome(p.number).get("status") == DONE and self._video_ok(p)]
         for key in ("video", "video_without_subtitles", "srt", "vtt"):
             outputs.pop(key, None)
@@ -437,7 +437,7 @@ class LongRun:
         target = self.run.path / f"{stem}{suffix}"
         with self.top.stage("stitch", f"{len(videos)} section(s)"):
             joined = stitch.stitch(videos, target)
-        self.run.state["stitch"] = {"method": joined["method"], "duration": round(joined["duration"], 3),
+        self.run.record.stitch = {"method": joined["method"], "duration": round(joined["duration"], 3),
                                     "sections": [p.number for p in done], "partial": partial}
         outputs["video"] = target.name
         offset = 0.0
@@ -450,7 +450,7 @@ class LongRun:
         srt = subtitles.write_srt(items, self.run.path / f"{stem}.srt")
         vtt = subtitles.write_vtt(items, self.run.path / f"{stem}.vtt")
         outputs.update(srt=srt.name, vtt=vtt.name)
-        self.run.state["cues"] = [c.to_json() for c in items]
+        self.run.record.cues = [c.to_json() for c in items]
         if self.long.get("burn_subtitles") and items and self.options.fmt in ("mp4", "webm"):
             burned = self.run.path / f"{stem}.subtitled{suffix}"
             with self.top.stage("subtitles", "burning in"):
@@ -468,7 +468,7 @@ class LongRun:
         assert self.spec is not None
         with self.top.stage("notes"):
             result = write_long_notes(self)
-        outputs = self.run.state.setdefault("outputs", {})
+        outputs = self.run.record.outputs_map()
         outputs["notes_md"] = self.run.relative(result.markdown)
         outputs["notes_tex"] = self.run.relative(result.tex) if result.tex else None
         outputs["notes_pdf"] = self.run.relative(result.pdf) if result.pdf else None
@@ -495,10 +495,11 @@ class LongRun:
             status = "partial"
         else:
             status = "failed"
-        state = self.run.state
-        state.update(status=status, ok=status == "success", finished=now_iso(), usage=self.combined_usage())
+        record = self.run.record
+        record.status, record.ok = status, status == "success"
+        record.finished, record.usage = now_iso(), self.combined_usage()
         if error is not None:
-            state["error"] = {"type": type(error).__name__, "message": str(error)}
+            record.error = {"type": type(error).__name__, "message": str(error)}
         self.save()
         return status
 
@@ -552,8 +553,7 @@ def make_long_video(
         enable_reply_cache(single.settings.subdir("cache") / "replies")
 
     run = previous or RunDir.create(opts.out_dir, request, exact=opts.run_dir)
-    run.state.setdefault("created", now_iso())
-    run.state.update(kind=KIND, status="running", ok=False, request=request, mode=options.mode,
+    run.record.start(created=now_iso(), kind=KIND, status="running", ok=False, request=request, mode=options.mode,
                      models=config.to_json(), options=options.to_json(), long_form=long, error=None)
     run.save_state()
     work = LongRun(run, request, options, config, long=long, budget=budget, reporter=reporter, check=opts.check,
@@ -576,7 +576,7 @@ def make_long_video(
         error = exc
     except KeyboardInterrupt:
         work.conclude(KeyboardInterrupt("interrupted by the user"))
-        run.state["status"] = "interrupted"
+        run.record.status = "interrupted"
         run.save_state()
         raise
     except ManimAgentError as exc:

@@ -240,7 +240,7 @@ def _keep_contact_sheets(session: RunSession, best: Any) -> None:
             shutil.copyfile(source, target)
             if attempt is best:
                 shutil.copyfile(source, session.run.path / CONTACT_SHEET)
-                session.run.state.setdefault("outputs", {})["contact_sheet"] = CONTACT_SHEET
+                session.run.record.outputs_map()["contact_sheet"] = CONTACT_SHEET
     shutil.rmtree(sheets, ignore_errors=True)
 
 
@@ -395,8 +395,8 @@ def _budget(opts: MakeOptions) -> Any:
 
 def _start_run(run: RunDir, request: str, options: RunOptions, config: ModelConfig) -> RunDir:
     """Mark the run directory as running with these options and models, and save it."""
-    run.state.setdefault("created", now_iso())
-    run.state.update(
+    run.record.start(
+        created=now_iso(),
         status="running",
         ok=False,
         request=request,
@@ -405,8 +405,8 @@ def _start_run(run: RunDir, request: str, options: RunOptions, config: ModelConf
         options=options.to_json(),
         error=None,
     )
-    run.state.pop("render_diagnosis", None)
-    run.state.setdefault("attempts", [])
+    del run.record.render_diagnosis
+    run.record.attempts_list()
     run.save_state()
     return run
 
@@ -458,8 +458,8 @@ def _run(session: RunSession, agent: Any, verbose_agent: bool = False) -> None:
     from manim_agent.agent.render_outputs import render_final, write_run_notes  # noqa: PLC0415
 
     session.run.write_text("scene.py", passing.code or "")
-    session.run.state.setdefault("outputs", {})["scene"] = "scene.py"
-    session.run.state["final_attempt"] = passing.number
+    session.run.record.outputs_map()["scene"] = "scene.py"
+    session.run.record.final_attempt = passing.number
     rendered = render_final(session, passing.code or "")
     if rendered:
         write_run_notes(session)
@@ -483,22 +483,22 @@ def _remember(session: RunSession, code: str) -> None:
 
 def _finish(session: RunSession, status: Status, *, error: dict[str, Any] | None = None) -> None:
     """Record the outcome, the best attempt and its diagnosis in run.json."""
-    state = session.run.state
+    record = session.run.record
     best = session.log.passing or session.log.best
     _keep_contact_sheets(session, best)
-    state["status"] = status
-    state["ok"] = status == "success"
-    state["best_attempt"] = best.number if best else None
+    record.status = status
+    record.ok = status == "success"
+    record.best_attempt = best.number if best else None
     if status == "success":
-        state.get("outputs", {}).pop("best_scene", None)
-    elif best is not None and best.code is not None and "scene" not in state.get("outputs", {}):
-        state.setdefault("outputs", {})["best_scene"] = session.run.attempt_dir(best.number) + "/scene.py"
-    if best is not None and best.diagnosis is not None and "render_diagnosis" not in state:
-        state["diagnosis"] = best.diagnosis.to_json()
+        (record.outputs or {}).pop("best_scene", None)
+    elif best is not None and best.code is not None and "scene" not in (record.outputs or {}):
+        record.outputs_map()["best_scene"] = session.run.attempt_dir(best.number) + "/scene.py"
+    if best is not None and best.diagnosis is not None and not record.has("render_diagnosis"):
+        record.diagnosis = best.diagnosis.to_json()
     elif best is not None and best.problem:
-        state["diagnosis"] = {"ok": False, "message": best.problem}
+        record.diagnosis = {"ok": False, "message": best.problem}
     if error:
-        state["error"] = error
-    state["usage"] = session.ledger.to_json()
-    state["finished"] = now_iso()
+        record.error = error
+    record.usage = session.ledger.to_json()
+    record.finished = now_iso()
     session.run.save_state()
