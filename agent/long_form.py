@@ -179,7 +179,7 @@ class LongRun:
         self.final_states: dict[int, list[str]] = {}
         self.lock = threading.Lock()
         self.top = RunSession(request, run, config, options, check=_no_check, render=self.render, repair=None,
-                              reporter=reporter, ledger=budget.track(Ledger.from_json(run.state.get("usage_expand"))))
+                              reporter=reporter, ledger=budget.track(Ledger.from_json(run.record.usage_expand)))
         self.top.before_call = budget.guard
         self.top.expand_options = expansion_length(long["sections"])
 
@@ -314,7 +314,7 @@ class LongRun:
         check = _ClockingCheck(base)
         session = RunSession(self.request, sub, self.config, options, check=check, render=self.render,
                              repair=self.repair, reporter=_PrefixReporter(self.reporter, plan.number),
-                             ledger=self.budget.track(Ledger.from_json(sub.state.get("usage"))))
+                             ledger=self.budget.track(Ledger.from_json(sub.record.usage)))
         session.before_call = self.budget.guard
         for attempt in sub.load_attempts():
             session.log.restore(attempt)
@@ -322,7 +322,7 @@ class LongRun:
         self._set_outcome(plan, status="running")
         try:
             self._work(session, check, plan, spec)
-            status = DONE if sub.state.get("status") == "success" else "failed"
+            status = DONE if sub.record.status == "success" else "failed"
             self._set_outcome(plan, sub=sub, status=status)
         except BudgetExceeded as exc:
             single._finish(session, "interrupted", error={"type": type(exc).__name__, "message": str(exc)})
@@ -487,7 +487,7 @@ class LongRun:
         """The run's status from its sections; saved with the combined usage."""
         states = [self.outcome(p.number).get("status") for p in self.plans]
         rendered = states.count(DONE)
-        if self.plans and rendered == len(self.plans) and (self.run.state.get("outputs") or {}).get("video"):
+        if self.plans and rendered == len(self.plans) and (self.run.record.outputs or {}).get("video"):
             status = "success"
         elif isinstance(error, BudgetExceeded) or self.budget.stopped is not None or "stopped" in states:
             status = "stopped"
@@ -526,10 +526,10 @@ def make_long_video(
     opts = single.MakeOptions.build(options, kwargs)
     reporter = opts.reporter or NullReporter()
     previous = RunDir.open(opts.resume) if opts.resume else None
-    if previous is not None and previous.state.get("kind") != KIND:
+    if previous is not None and previous.record.kind != KIND:
         raise ConfigError(f"{str(opts.resume)!r} is a single-scene run; resume it without --sections")
-    stored = (previous.state.get("long_form") if previous else None) or {}
-    if previous is not None and previous.state.get("status") == "success":
+    stored = (previous.record.long_form if previous else None) or {}
+    if previous is not None and previous.record.status == "success":
         return LongFormResult("success", previous.path, dict(previous.state))
     request, options, config = single.prepare_run(previous, prompt, opts)
     long = {

@@ -314,7 +314,7 @@ def prepare_run(
 
     A resumed run keeps its stored options and models except those given again now.
     """
-    stored = (previous.state.get("options") if previous else None) or {}
+    stored = (previous.record.options if previous else None) or {}
     request = validate_request(previous.read_text("request.txt") if previous else prompt)
     options = RunOptions(
         mode=opts.mode or stored.get("mode") or "agent",
@@ -340,7 +340,7 @@ def prepare_run(
         num_retries=opts.num_retries,
         environ=opts.environ,
     )
-    if previous and previous.state.get("models"):
+    if previous and previous.record.models:
         # A resumed run keeps its models, except the roles given again now.
         stored_config = ModelConfig.from_json(previous.state["models"])
         for role in stored_config.roles:
@@ -358,9 +358,9 @@ def make_animation(prompt: str | None = None, *, options: MakeOptions | None = N
     opts = MakeOptions.build(options, kwargs)
     reporter = opts.reporter or NullReporter()
     previous: RunDir | None = RunDir.open(opts.resume) if opts.resume else None
-    if previous and previous.state.get("kind") == "long_form":
+    if previous and previous.record.kind == "long_form":
         raise ConfigError(f"{str(opts.resume)!r} is a video in sections: resume it with make_long_video (the CLI does)")
-    if previous and previous.state.get("status") == "success":
+    if previous and previous.record.status == "success":
         return MakeResult.from_run(previous)  # nothing left to do
     request, options_, config = prepare_run(previous, prompt, opts)
     budget = _budget(opts)
@@ -424,7 +424,7 @@ def _session(
         render=opts.render or _default_render,
         repair=opts.repair_function(),
         reporter=reporter,
-        ledger=Ledger.from_json(run.state.get("usage")),
+        ledger=Ledger.from_json(run.record.usage),
     )
     for attempt in run.load_attempts():
         session.log.restore(attempt)
