@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from manim_agent import settings
-from manim_agent.media import FORMATS, QUALITIES
+from manim_agent.media import FORMATS, QUALITIES, QUALITY_HELP
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 
 console = Console(stderr=False, highlight=False)
@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     render.add_argument("file", type=Path, metavar="FILE.py")
     render.add_argument("--scene")
     render.add_argument("-q", "--quality", choices=QUALITIES, default="l",
-                        help="l=480p15 m=720p30 h=1080p60 k=2160p60 (default: %(default)s)")
+                        help=f"{QUALITY_HELP} (default: %(default)s)")
     render.add_argument("--format", dest="fmt", choices=FORMATS, default="mp4",
                         help="png writes the last frame (default: %(default)s)")
     render.add_argument("--out", type=Path, default=Path("media"), help="output directory (default: %(default)s)")
