@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from manim_agent.agent.config import ModelConfig
-from manim_agent.agent.models import LOCAL_PROVIDERS, SCRIPTED_PROVIDER, ChatClient, Ledger, litellm_module, provider_of
+from manim_agent.llm.config import ModelConfig
+from manim_agent.llm.client import LOCAL_PROVIDERS, SCRIPTED_PROVIDER, ChatClient, Ledger, litellm_module, provider_of
 from manim_agent.errors import BudgetExceeded, ConfigError
 
 SPEC_TOKENS_PER_BEAT = 140  # the expander's YAML for one beat, measured on the fixtures' scripts

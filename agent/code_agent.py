@@ -10,7 +10,7 @@ Guarantees that do not depend on the orchestrating model behaving:
 
 `ManimCodeAgent` has a name and description, so a manager agent can list it in `managed_agents`;
 called that way, each task becomes a full `make_animation` run and the agent hands back an
-`AnimationOutcome` (tools/make_animation.py): the outcome and the paths, as data and as text.
+`AnimationOutcome` (agent/make_animation_tool.py): the outcome and the paths, as data and as text.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from smolagents.monitoring import AgentLogger, LogLevel
 from smolagents.utils import AgentError
 
 from manim_agent import prompt_templates
-from manim_agent.agent.config import resolve_model_config
-from manim_agent.agent.models import ChatClient
+from manim_agent.llm.config import resolve_model_config
+from manim_agent.llm.client import ChatClient
 from manim_agent.agent.session import RunSession
-from manim_agent.agent.smol_model import ChatClientModel
+from manim_agent.llm.smolagents_model import ChatClientModel
 from manim_agent.errors import ManimAgentError
 from manim_agent.tools.expand_prompt import ExpandPromptTool, SceneSpec
 from manim_agent.tools.render_scene import ReadErrorTool, RenderSceneTool
@@ -137,7 +137,7 @@ class ManimCodeAgent(CodeAgent):
         report followed by the same data as JSON, for managers that only read text.
         """
         from manim_agent.agent.make import make_animation  # noqa: PLC0415 - make imports this module
-        from manim_agent.tools.make_animation import animation_outcome  # noqa: PLC0415
+        from manim_agent.agent.make_animation_tool import animation_outcome  # noqa: PLC0415
 
         if additional_args:
             task += "\n\nAdditional context: " + json.dumps(additional_args, default=str)[:4000]

@@ -22,7 +22,6 @@ import dataclasses
 import json
 import shutil
 import threading
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +31,9 @@ from manim_agent.agent import make as single
 from manim_agent.agent import narration, stitch, subtitles
 from manim_agent.agent.attempts import CheckFunction, RepairFunction, code_hash
 from manim_agent.agent.budget import Budget, Confirm, Estimate, estimate_run
-from manim_agent.agent.models import Ledger
+from manim_agent.llm.client import Ledger
 from manim_agent.agent.progress import NullReporter, Reporter
-from manim_agent.agent.reply_cache import enable_reply_cache
+from manim_agent.llm.reply_cache import enable_reply_cache
 from manim_agent.agent.run_dir import RunDir, now_iso
 from manim_agent.agent.sections import (
     SectionPlan,
@@ -180,25 +179,25 @@ class LongRun:
         self.final_states: dict[int, list[str]] = {}
         self.lock = threading.Lock()
         self.top = RunSession(request, run, config, options, check=_no_check, render=self.render, repair=None,
-                              reporter=reporter, ledger=budget.track(Ledger.from_json(run.state.get("usage_expand"))))
+                              reporter=reporter, ledger=budget.track(Ledger.from_json(run.record.usage_expand)))
         self.top.before_call = budget.guard
         self.top.expand_options = expansion_length(long["sections"])
 
     # -- state --------------------------------------------------------------------------------
     def save(self) -> None:
         with self.lock:
-            self.run.state["budget"] = self.budget.to_json()
+            self.run.record.budget = self.budget.to_json()
             self.run.save_state()
 
     def warn(self, message: str) -> None:
         with self.lock:
-            self.run.state.setdefault("warnings", []).append(message)
+            self.run.record.warnings_list().append(message)
         self.reporter.warn(message)
 
     # -- budget -------------------------------------------------------------------------------
     def _weigh(self, estimate: Estimate, when: str) -> None:
         """Print the estimate; ask for confirmation when it exceeds the budget (once a run)."""
-        self.run.state.setdefault("estimates", []).append({"when": when, **estimate.to_json()})
+        self.run.record.estimates = (self.run.record.estimates or []) + [{"when": when, **estimate.to_json()}]
         self.save()
         self.reporter.info(f"{estimate.describe()} ({when})")
         if self.confirmed or not self.budget.exceeds(estimate):
@@ -223,16 +222,17 @@ class LongRun:
             self._weigh(estimate_run(self.request, self.config, mode=self.options.mode, sections=per,
                                      max_attempts=self.options.max_attempts, expand=length), "before the first call")
         self.spec = self.top.ensure_spec()
-        self.run.state["usage_expand"] = self.top.ledger.to_json()
-        stored = self.run.state.get("plan")
+        self.run.record.usage_expand = self.top.ledger.to_json()
+        stored = self.run.record.plan
         if stored:  # a resumed run keeps its sections, so finished ones stay valid
             self.plans = [SectionPlan.from_json(p) for p in stored]
         else:
             self.plans, warnings = plan_sections(self.spec, sections)
             for warning in warnings:
                 self.warn(warning)
-            self.run.state["plan"] = [p.to_json() for p in self.plans]
-        self.run.state.setdefault("sections", [self._outcome_stub(p) for p in self.plans])
+            self.run.record.plan = [p.to_json() for p in self.plans]
+        if not self.run.record.has("sections"):
+            self.run.record.sections = [self._outcome_stub(p) for p in self.plans]
         self.save()
         if self.long["voice"] == "espeak":
             narrations = {i + 1: b.narration for i, b in enumerate(self.spec.beats)}
@@ -304,18 +304,17 @@ class LongRun:
         spec = section_spec(self.spec, self.plans, plan.number, handoff)
         used = sum(1 for a in sub.state.get("attempts", []) if a.get("origin") != "repair")
         options = dataclasses.replace(self.options, max_attempts=used + self.options.max_attempts, notes_pdf=False)
-        sub.state.setdefault("created", now_iso())
-        sub.state.update(status="running", ok=False, kind="section", request=self.request, mode=options.mode,
-                         models=self.config.to_json(), options=options.to_json(), section=plan.to_json(),
-                         handoff=(handoff or {}).get("source"), error=None)
-        sub.state.pop("render_diagnosis", None)
-        sub.state.setdefault("attempts", [])
+        sub.record.start(created=now_iso(), status="running", ok=False, kind="section", request=self.request,
+                         mode=options.mode, models=self.config.to_json(), options=options.to_json(),
+                         section=plan.to_json(), handoff=(handoff or {}).get("source"), error=None)
+        del sub.record.render_diagnosis
+        sub.record.attempts_list()
         sub.save_state()
         base = self.check or single._run_check(options, sub)
         check = _ClockingCheck(base)
         session = RunSession(self.request, sub, self.config, options, check=check, render=self.render,
                              repair=self.repair, reporter=_PrefixReporter(self.reporter, plan.number),
-                             ledger=self.budget.track(Ledger.from_json(sub.state.get("usage"))))
+                             ledger=self.budget.track(Ledger.from_json(sub.record.usage)))
         session.before_call = self.budget.guard
         for attempt in sub.load_attempts():
             session.log.restore(attempt)
@@ -323,7 +322,7 @@ class LongRun:
         self._set_outcome(plan, status="running")
         try:
             self._work(session, check, plan, spec)
-            status = DONE if sub.state.get("status") == "success" else "failed"
+            status = DONE if sub.record.status == "success" else "failed"
             self._set_outcome(plan, sub=sub, status=status)
         except BudgetExceeded as exc:
             single._finish(session, "interrupted", error={"type": type(exc).__name__, "message": str(exc)})
@@ -373,9 +372,9 @@ class LongRun:
         from manim_agent.agent.render_outputs import render_final, write_run_notes  # noqa: PLC0415
 
         session.run.write_text("scene.py", code)
-        outputs = session.run.state.setdefault("outputs", {})
+        outputs = session.run.record.outputs_map()
         outputs["scene"] = "scene.py"
-        session.run.state["final_attempt"] = session.log.passing.number if session.log.passing else passing.number
+        session.run.record.final_attempt = session.log.passing.number if session.log.passing else passing.number
         rendered = render_final(session, code)
         if rendered:
             self._narrate(session, clock, speech)
@@ -423,7 +422,7 @@ class LongRun:
     def finish_video(self) -> None:
         """Stitch the rendered sections (in order), write the subtitles, burn them if asked."""
         assert self.spec is not None
-        outputs = self.run.state.setdefault("outputs", {})
+        outputs = self.run.record.outputs_map()
         done = [p for p in self.plans if self.outcome(p.number).get("status") == DONE and self._video_ok(p)]
         for key in ("video", "video_without_subtitles", "srt", "vtt"):
             outputs.pop(key, None)
@@ -438,7 +437,7 @@ class LongRun:
         target = self.run.path / f"{stem}{suffix}"
         with self.top.stage("stitch", f"{len(videos)} section(s)"):
             joined = stitch.stitch(videos, target)
-        self.run.state["stitch"] = {"method": joined["method"], "duration": round(joined["duration"], 3),
+        self.run.record.stitch = {"method": joined["method"], "duration": round(joined["duration"], 3),
                                     "sections": [p.number for p in done], "partial": partial}
         outputs["video"] = target.name
         offset = 0.0
@@ -451,7 +450,7 @@ class LongRun:
         srt = subtitles.write_srt(items, self.run.path / f"{stem}.srt")
         vtt = subtitles.write_vtt(items, self.run.path / f"{stem}.vtt")
         outputs.update(srt=srt.name, vtt=vtt.name)
-        self.run.state["cues"] = [c.to_json() for c in items]
+        self.run.record.cues = [c.to_json() for c in items]
         if self.long.get("burn_subtitles") and items and self.options.fmt in ("mp4", "webm"):
             burned = self.run.path / f"{stem}.subtitled{suffix}"
             with self.top.stage("subtitles", "burning in"):
@@ -469,7 +468,7 @@ class LongRun:
         assert self.spec is not None
         with self.top.stage("notes"):
             result = write_long_notes(self)
-        outputs = self.run.state.setdefault("outputs", {})
+        outputs = self.run.record.outputs_map()
         outputs["notes_md"] = self.run.relative(result.markdown)
         outputs["notes_tex"] = self.run.relative(result.tex) if result.tex else None
         outputs["notes_pdf"] = self.run.relative(result.pdf) if result.pdf else None
@@ -488,7 +487,7 @@ class LongRun:
         """The run's status from its sections; saved with the combined usage."""
         states = [self.outcome(p.number).get("status") for p in self.plans]
         rendered = states.count(DONE)
-        if self.plans and rendered == len(self.plans) and (self.run.state.get("outputs") or {}).get("video"):
+        if self.plans and rendered == len(self.plans) and (self.run.record.outputs or {}).get("video"):
             status = "success"
         elif isinstance(error, BudgetExceeded) or self.budget.stopped is not None or "stopped" in states:
             status = "stopped"
@@ -496,10 +495,11 @@ class LongRun:
             status = "partial"
         else:
             status = "failed"
-        state = self.run.state
-        state.update(status=status, ok=status == "success", finished=now_iso(), usage=self.combined_usage())
+        record = self.run.record
+        record.status, record.ok = status, status == "success"
+        record.finished, record.usage = now_iso(), self.combined_usage()
         if error is not None:
-            state["error"] = {"type": type(error).__name__, "message": str(error)}
+            record.error = {"type": type(error).__name__, "message": str(error)}
         self.save()
         return status
 
@@ -511,34 +511,10 @@ def make_long_video(
     workers: int | None = None,
     voice: str | None = None,
     burn_subtitles: bool | None = None,
-    max_cost: float | None = None,
-    max_minutes: float | None = None,
     confirm: Confirm | None = None,
     section_retries: int | None = None,
-    model: Any = None,
-    expander_model: Any = None,
-    writer_model: Any = None,
-    orchestrator_model: Any = None,
-    api_base: str | None = None,
-    llm_timeout: float | None = None,
-    num_retries: int | None = None,
-    mode: Any = None,
-    max_attempts: int | None = None,
-    quality: str | None = None,
-    fmt: str | None = None,
-    out_dir: str | Path = "runs",
-    run_dir: str | Path | None = None,
-    resume: str | Path | None = None,
-    cache: bool | None = None,
-    notes_pdf: bool | None = None,
-    check_timeout: float | None = None,
-    render_timeout: float | None = None,
-    reporter: Reporter | None = None,
-    check: CheckFunction | None = None,
-    render: RenderFunction | None = None,
-    repair: RepairFunction | None | bool = None,
-    agent: Any = None,
-    environ: Mapping[str, str] | None = None,
+    options: single.MakeOptions | None = None,
+    **kwargs: Any,
 ) -> LongFormResult:
     """Make a long video in sections (see the module docstring); returns its LongFormResult.
 
@@ -547,19 +523,15 @@ def make_long_video(
     `max_attempts` counts per section. Exceptions: UserError subclasses for bad input (before any
     work), and the provider's errors when no section could be made at all.
     """
-    reporter = reporter or NullReporter()
-    previous = RunDir.open(resume) if resume else None
-    if previous is not None and previous.state.get("kind") != KIND:
-        raise ConfigError(f"{str(resume)!r} is a single-scene run; resume it without --sections")
-    stored = (previous.state.get("long_form") if previous else None) or {}
-    if previous is not None and previous.state.get("status") == "success":
+    opts = single.MakeOptions.build(options, kwargs)
+    reporter = opts.reporter or NullReporter()
+    previous = RunDir.open(opts.resume) if opts.resume else None
+    if previous is not None and previous.record.kind != KIND:
+        raise ConfigError(f"{str(opts.resume)!r} is a single-scene run; resume it without --sections")
+    stored = (previous.record.long_form if previous else None) or {}
+    if previous is not None and previous.record.status == "success":
         return LongFormResult("success", previous.path, dict(previous.state))
-    request, options, config = single.prepare_run(
-        previous, prompt, model=model, expander_model=expander_model, writer_model=writer_model,
-        orchestrator_model=orchestrator_model, api_base=api_base, llm_timeout=llm_timeout, num_retries=num_retries,
-        mode=mode, max_attempts=max_attempts, quality=quality, fmt=fmt, cache=cache, notes_pdf=notes_pdf,
-        check_timeout=check_timeout, render_timeout=render_timeout, environ=environ,
-    )
+    request, options, config = single.prepare_run(previous, prompt, opts)
     long = {
         "sections": parse_sections(sections if sections is not None and previous is None else stored.get("sections", "auto")),
         "workers": int(workers or stored.get("workers") or 2),
@@ -572,7 +544,7 @@ def make_long_video(
     if options.fmt == "png":
         raise ConfigError("--format png makes a still image; a video in sections needs mp4, webm or gif")
     stitch.require_ffmpeg()
-    budget = Budget(max_cost, max_minutes)
+    budget = Budget(opts.max_cost, opts.max_minutes)
     long["voice_asked"] = long["voice"]
     long["voice"], voice_warning = narration.resolve_voice(long["voice"])
     if options.fmt == "gif" and long["voice"] != "none":
@@ -580,14 +552,12 @@ def make_long_video(
     if options.cache:
         enable_reply_cache(single.settings.subdir("cache") / "replies")
 
-    run = previous or RunDir.create(out_dir, request, exact=run_dir)
-    run.state.setdefault("created", now_iso())
-    run.state.update(kind=KIND, status="running", ok=False, request=request, mode=options.mode,
+    run = previous or RunDir.create(opts.out_dir, request, exact=opts.run_dir)
+    run.record.start(created=now_iso(), kind=KIND, status="running", ok=False, request=request, mode=options.mode,
                      models=config.to_json(), options=options.to_json(), long_form=long, error=None)
     run.save_state()
-    work = LongRun(run, request, options, config, long=long, budget=budget, reporter=reporter, check=check,
-                   render=render, repair=None if repair is False else (repair or single._default_repair()),
-                   confirm=confirm, agent=agent)
+    work = LongRun(run, request, options, config, long=long, budget=budget, reporter=reporter, check=opts.check,
+                   render=opts.render, repair=opts.repair_function(), confirm=confirm, agent=opts.agent)
     if voice_warning:
         work.warn(voice_warning)
     error: BaseException | None = None
@@ -606,7 +576,7 @@ def make_long_video(
         error = exc
     except KeyboardInterrupt:
         work.conclude(KeyboardInterrupt("interrupted by the user"))
-        run.state["status"] = "interrupted"
+        run.record.status = "interrupted"
         run.save_state()
         raise
     except ManimAgentError as exc:

@@ -14,6 +14,7 @@ user mistakes raise typed errors; run.json is saved first, so `resume=` can cont
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,13 +23,14 @@ from typing import Any, Literal
 
 from manim_agent import settings
 from manim_agent.agent.attempts import CheckFunction, RepairFunction, code_hash
-from manim_agent.agent.config import ModelConfig, resolve_model_config
-from manim_agent.agent.models import Ledger, check_model_ready
-from manim_agent.agent.reply_cache import enable_reply_cache
+from manim_agent.llm.config import ModelConfig, resolve_model_config
+from manim_agent.llm.client import Ledger, check_model_ready
+from manim_agent.llm.reply_cache import enable_reply_cache
 from manim_agent.agent.progress import NullReporter, Reporter
 from manim_agent.agent.run_dir import RunDir, now_iso
 from manim_agent.agent.session import Mode, RenderFunction, RunOptions, RunSession
 from manim_agent.errors import ConfigError, ManimAgentError, RunFailure, UserError
+from manim_agent.media import QUALITIES, check_format, check_quality
 
 MAX_REQUEST_CHARS = 20_000
 # Contact sheets of the checked versions, by code hash, until the run ends (see _keep_contact_sheets).
@@ -194,14 +196,14 @@ class LayoutCheck:
     checked version's contact sheet written to `sheets/<code hash>.png` (see _keep_contact_sheets)."""
 
     def __init__(self, timeout: float) -> None:
-        from manim_agent.tools.layout_config import load_layout_config  # noqa: PLC0415 - small, no Manim
+        from manim_agent.tools.layout.config import load_layout_config  # noqa: PLC0415 - small, no Manim
 
         self.timeout = timeout
         self.config = load_layout_config()  # a bad MANIM_AGENT_LAYOUT_CONFIG fails before any work
         self.sheets: Path | None = None
 
     def for_run(self, quality: str, sheets: Path) -> LayoutCheck:
-        if quality in ("l", "m", "h", "k"):
+        if quality in QUALITIES:
             self.config.quality = quality  # type: ignore[assignment]
         self.sheets = sheets
         return self
@@ -238,7 +240,7 @@ def _keep_contact_sheets(session: RunSession, best: Any) -> None:
             shutil.copyfile(source, target)
             if attempt is best:
                 shutil.copyfile(source, session.run.path / CONTACT_SHEET)
-                session.run.state.setdefault("outputs", {})["contact_sheet"] = CONTACT_SHEET
+                session.run.record.outputs_map()["contact_sheet"] = CONTACT_SHEET
     shutil.rmtree(sheets, ignore_errors=True)
 
 
@@ -250,179 +252,127 @@ def _default_render(code: str, *, quality: str, fmt: str, out_dir: Path, timeout
 
 def _default_repair() -> RepairFunction | None:
     try:
-        from manim_agent.tools.repairs import apply_rules  # noqa: PLC0415
+        from manim_agent.tools.repairs.registry import apply_rules  # noqa: PLC0415
     except ImportError:
         return None
     return apply_rules  # type: ignore[return-value]
 
 
+@dataclass
+class MakeOptions:
+    """Every keyword of `make_animation` (make_long_video takes them too); None means the default or,
+    on resume, the run's stored value.
+
+    Models may be litellm model strings or ScriptedModel instances; `model` sets every role.
+    `resume` continues the run directory of an interrupted or failed run (its request, spec and
+    attempts are reused; options given now override its stored ones). `check`, `render` and
+    `repair` replace the core's functions (tests); `repair=False` turns the rule repairs off.
+    `max_cost` (USD) and `max_minutes` are checked before every paid call (agent/budget.py).
+    """
+
+    model: Any = None
+    expander_model: Any = None
+    writer_model: Any = None
+    orchestrator_model: Any = None
+    api_base: str | None = None
+    llm_timeout: float | None = None
+    num_retries: int | None = None
+    mode: Mode | None = None
+    max_attempts: int | None = None
+    quality: str | None = None
+    fmt: str | None = None
+    out_dir: str | Path = "runs"
+    run_dir: str | Path | None = None
+    resume: str | Path | None = None
+    cache: bool | None = None
+    notes_pdf: bool | None = None
+    check_timeout: float | None = None
+    render_timeout: float | None = None
+    reporter: Reporter | None = None
+    check: CheckFunction | None = None
+    render: RenderFunction | None = None
+    repair: RepairFunction | None | Literal[False] = None
+    agent: Any = None
+    verbose_agent: bool = False
+    environ: Mapping[str, str] | None = None
+    max_cost: float | None = None
+    max_minutes: float | None = None
+
+    @classmethod
+    def build(cls, options: MakeOptions | None, kwargs: dict[str, Any]) -> MakeOptions:
+        """`options` with `kwargs` applied on top (a TypeError names an unknown keyword, as before)."""
+        return dataclasses.replace(options, **kwargs) if options is not None else cls(**kwargs)
+
+    def repair_function(self) -> RepairFunction | None:
+        return None if self.repair is False else (self.repair or _default_repair())
+
+
 def prepare_run(
-    previous: RunDir | None,
-    prompt: str | None,
-    *,
-    model: Any = None,
-    expander_model: Any = None,
-    writer_model: Any = None,
-    orchestrator_model: Any = None,
-    api_base: str | None = None,
-    llm_timeout: float | None = None,
-    num_retries: int | None = None,
-    mode: Mode | None = None,
-    max_attempts: int | None = None,
-    quality: str | None = None,
-    fmt: str | None = None,
-    cache: bool | None = None,
-    notes_pdf: bool | None = None,
-    check_timeout: float | None = None,
-    render_timeout: float | None = None,
-    environ: Mapping[str, str] | None = None,
+    previous: RunDir | None, prompt: str | None, opts: MakeOptions
 ) -> tuple[str, RunOptions, ModelConfig]:
     """The request, options and models of a run (new or resumed), checked before any work.
 
     A resumed run keeps its stored options and models except those given again now.
     """
-    stored = (previous.state.get("options") if previous else None) or {}
+    stored = (previous.record.options if previous else None) or {}
     request = validate_request(previous.read_text("request.txt") if previous else prompt)
     options = RunOptions(
-        mode=mode or stored.get("mode") or "agent",
-        max_attempts=max_attempts or stored.get("max_attempts") or 5,
-        quality=quality or stored.get("quality") or "l",
-        fmt=fmt or stored.get("fmt") or "mp4",
-        cache=bool(cache if cache is not None else stored.get("cache", False)),
-        notes_pdf=bool(notes_pdf if notes_pdf is not None else stored.get("notes_pdf", True)),
-        check_timeout=float(check_timeout or stored.get("check_timeout") or settings.DEFAULT_CHECK_TIMEOUT),
-        render_timeout=float(render_timeout or stored.get("render_timeout") or settings.DEFAULT_RENDER_TIMEOUT),
+        mode=opts.mode or stored.get("mode") or "agent",
+        max_attempts=opts.max_attempts or stored.get("max_attempts") or 5,
+        quality=opts.quality or stored.get("quality") or "l",
+        fmt=opts.fmt or stored.get("fmt") or "mp4",
+        cache=bool(opts.cache if opts.cache is not None else stored.get("cache", False)),
+        notes_pdf=bool(opts.notes_pdf if opts.notes_pdf is not None else stored.get("notes_pdf", True)),
+        check_timeout=float(opts.check_timeout or stored.get("check_timeout") or settings.DEFAULT_CHECK_TIMEOUT),
+        render_timeout=float(opts.render_timeout or stored.get("render_timeout") or settings.DEFAULT_RENDER_TIMEOUT),
     )
     _validate_options(options)
     role_models = {
         k: v
-        for k, v in {"expander": expander_model, "writer": writer_model, "orchestrator": orchestrator_model}.items()
+        for k, v in {"expander": opts.expander_model, "writer": opts.writer_model, "orchestrator": opts.orchestrator_model}.items()
         if v
     }
     config = resolve_model_config(
-        model=model,
+        model=opts.model,
         role_models=role_models,
-        api_base=api_base,
-        timeout=llm_timeout,
-        num_retries=num_retries,
-        environ=environ,
+        api_base=opts.api_base,
+        timeout=opts.llm_timeout,
+        num_retries=opts.num_retries,
+        environ=opts.environ,
     )
-    if previous and previous.state.get("models"):
+    if previous and previous.record.models:
         # A resumed run keeps its models, except the roles given again now.
         stored_config = ModelConfig.from_json(previous.state["models"])
         for role in stored_config.roles:
-            if not model and role not in role_models:
+            if not opts.model and role not in role_models:
                 config.roles[role] = stored_config.roles[role]
     check_models(config, options.mode)
     return request, options, config
 
 
-def make_animation(
-    prompt: str | None = None,
-    *,
-    model: Any = None,
-    expander_model: Any = None,
-    writer_model: Any = None,
-    orchestrator_model: Any = None,
-    api_base: str | None = None,
-    llm_timeout: float | None = None,
-    num_retries: int | None = None,
-    mode: Mode | None = None,
-    max_attempts: int | None = None,
-    quality: str | None = None,
-    fmt: str | None = None,
-    out_dir: str | Path = "runs",
-    run_dir: str | Path | None = None,
-    resume: str | Path | None = None,
-    cache: bool | None = None,
-    notes_pdf: bool | None = None,
-    check_timeout: float | None = None,
-    render_timeout: float | None = None,
-    reporter: Reporter | None = None,
-    check: CheckFunction | None = None,
-    render: RenderFunction | None = None,
-    repair: RepairFunction | None | Literal[False] = None,
-    agent: Any = None,
-    verbose_agent: bool = False,
-    environ: Mapping[str, str] | None = None,
-    max_cost: float | None = None,
-    max_minutes: float | None = None,
-) -> MakeResult:
+def make_animation(prompt: str | None = None, *, options: MakeOptions | None = None, **kwargs: Any) -> MakeResult:
     """Turn a plain-English request into a rendered animation, its code, description and notes.
 
-    Models may be litellm model strings or ScriptedModel instances; `model` sets every role.
-    `resume` continues the run directory of an interrupted or failed run (its request, spec and
-    attempts are reused; flags given now override its stored options). `check`, `render` and
-    `repair` replace the core's functions (tests); `repair=False` turns the rule repairs off.
-    `max_cost` (USD) and `max_minutes` are checked before every paid call (agent/budget.py).
+    The keyword arguments are MakeOptions' fields (see there); `options` gives them as one object.
     """
-    reporter = reporter or NullReporter()
-    previous: RunDir | None = RunDir.open(resume) if resume else None
-    if previous and previous.state.get("kind") == "long_form":
-        raise ConfigError(f"{str(resume)!r} is a video in sections: resume it with make_long_video (the CLI does)")
-    if previous and previous.state.get("status") == "success":
+    opts = MakeOptions.build(options, kwargs)
+    reporter = opts.reporter or NullReporter()
+    previous: RunDir | None = RunDir.open(opts.resume) if opts.resume else None
+    if previous and previous.record.kind == "long_form":
+        raise ConfigError(f"{str(opts.resume)!r} is a video in sections: resume it with make_long_video (the CLI does)")
+    if previous and previous.record.status == "success":
         return MakeResult.from_run(previous)  # nothing left to do
-    request, options, config = prepare_run(
-        previous,
-        prompt,
-        model=model,
-        expander_model=expander_model,
-        writer_model=writer_model,
-        orchestrator_model=orchestrator_model,
-        api_base=api_base,
-        llm_timeout=llm_timeout,
-        num_retries=num_retries,
-        mode=mode,
-        max_attempts=max_attempts,
-        quality=quality,
-        fmt=fmt,
-        cache=cache,
-        notes_pdf=notes_pdf,
-        check_timeout=check_timeout,
-        render_timeout=render_timeout,
-        environ=environ,
-    )
-    budget = None
-    if max_cost is not None or max_minutes is not None:
-        from manim_agent.agent.budget import Budget  # noqa: PLC0415
-
-        budget = Budget(max_cost, max_minutes)  # a budget of 0 is refused here, before any work
-    if options.cache:
+    request, options_, config = prepare_run(previous, prompt, opts)
+    budget = _budget(opts)
+    if options_.cache:
         enable_reply_cache(settings.subdir("cache") / "replies")
-
-    run = previous or RunDir.create(out_dir, request, exact=run_dir)
-    run.state.setdefault("created", now_iso())
-    run.state.update(
-        status="running",
-        ok=False,
-        request=request,
-        mode=options.mode,
-        models=config.to_json(),
-        options=options.to_json(),
-        error=None,
-    )
-    run.state.pop("render_diagnosis", None)
-    run.state.setdefault("attempts", [])
-    run.save_state()
-
-    session = RunSession(
-        request,
-        run,
-        config,
-        options,
-        check=check or _run_check(options, run),
-        render=render or _default_render,
-        repair=None if repair is False else (repair or _default_repair()),
-        reporter=reporter,
-        ledger=Ledger.from_json(run.state.get("usage")),
-    )
+    run = _start_run(previous or RunDir.create(opts.out_dir, request, exact=opts.run_dir), request, options_, config)
+    session = _session(run, request, options_, config, opts, reporter)
     if budget is not None:
         budget.track(session.ledger)
         session.before_call = budget.guard
-    for attempt in run.load_attempts():
-        session.log.restore(attempt)
     try:
-        _run(session, agent, verbose_agent)
+        _run(session, opts.agent, opts.verbose_agent)
     except KeyboardInterrupt:
         _finish(session, "interrupted", error={"type": "KeyboardInterrupt", "message": "interrupted by the user"})
         raise
@@ -435,13 +385,57 @@ def make_animation(
     return MakeResult.from_run(run)
 
 
+def _budget(opts: MakeOptions) -> Any:
+    if opts.max_cost is None and opts.max_minutes is None:
+        return None
+    from manim_agent.agent.budget import Budget  # noqa: PLC0415
+
+    return Budget(opts.max_cost, opts.max_minutes)  # a budget of 0 is refused here, before any work
+
+
+def _start_run(run: RunDir, request: str, options: RunOptions, config: ModelConfig) -> RunDir:
+    """Mark the run directory as running with these options and models, and save it."""
+    run.record.start(
+        created=now_iso(),
+        status="running",
+        ok=False,
+        request=request,
+        mode=options.mode,
+        models=config.to_json(),
+        options=options.to_json(),
+        error=None,
+    )
+    del run.record.render_diagnosis
+    run.record.attempts_list()
+    run.save_state()
+    return run
+
+
+def _session(
+    run: RunDir, request: str, options: RunOptions, config: ModelConfig, opts: MakeOptions, reporter: Reporter
+) -> RunSession:
+    """The session of one run, with the attempts a resumed run already made."""
+    session = RunSession(
+        request,
+        run,
+        config,
+        options,
+        check=opts.check or _run_check(options, run),
+        render=opts.render or _default_render,
+        repair=opts.repair_function(),
+        reporter=reporter,
+        ledger=Ledger.from_json(run.record.usage),
+    )
+    for attempt in run.load_attempts():
+        session.log.restore(attempt)
+    return session
+
+
 def _validate_options(options: RunOptions) -> None:
     if options.mode not in MODES:
         raise ConfigError(f"unknown mode {options.mode!r}; choose agent or pipeline")
-    if options.quality not in ("l", "m", "h", "k"):
-        raise ConfigError(f"unknown quality {options.quality!r}; choose l, m, h or k")
-    if options.fmt not in ("mp4", "gif", "webm", "png"):
-        raise ConfigError(f"unknown format {options.fmt!r}; choose mp4, gif, webm or png")
+    check_quality(options.quality)
+    check_format(options.fmt)
     if options.max_attempts < 1:
         raise ConfigError(f"--max-attempts must be at least 1, not {options.max_attempts}")
 
@@ -464,8 +458,8 @@ def _run(session: RunSession, agent: Any, verbose_agent: bool = False) -> None:
     from manim_agent.agent.render_outputs import render_final, write_run_notes  # noqa: PLC0415
 
     session.run.write_text("scene.py", passing.code or "")
-    session.run.state.setdefault("outputs", {})["scene"] = "scene.py"
-    session.run.state["final_attempt"] = passing.number
+    session.run.record.outputs_map()["scene"] = "scene.py"
+    session.run.record.final_attempt = passing.number
     rendered = render_final(session, passing.code or "")
     if rendered:
         write_run_notes(session)
@@ -477,7 +471,7 @@ def _remember(session: RunSession, code: str) -> None:
     """A scene that rendered becomes a writer example for similar requests (not for scripted runs)."""
     if any(role.model.startswith("scripted/") for role in session.config.roles.values()):
         return
-    from manim_agent.tools.past_examples import record_success  # noqa: PLC0415
+    from manim_agent.tools.examples import record_success  # noqa: PLC0415
 
     spec = session.spec
     try:
@@ -489,22 +483,22 @@ def _remember(session: RunSession, code: str) -> None:
 
 def _finish(session: RunSession, status: Status, *, error: dict[str, Any] | None = None) -> None:
     """Record the outcome, the best attempt and its diagnosis in run.json."""
-    state = session.run.state
+    record = session.run.record
     best = session.log.passing or session.log.best
     _keep_contact_sheets(session, best)
-    state["status"] = status
-    state["ok"] = status == "success"
-    state["best_attempt"] = best.number if best else None
+    record.status = status
+    record.ok = status == "success"
+    record.best_attempt = best.number if best else None
     if status == "success":
-        state.get("outputs", {}).pop("best_scene", None)
-    elif best is not None and best.code is not None and "scene" not in state.get("outputs", {}):
-        state.setdefault("outputs", {})["best_scene"] = session.run.attempt_dir(best.number) + "/scene.py"
-    if best is not None and best.diagnosis is not None and "render_diagnosis" not in state:
-        state["diagnosis"] = best.diagnosis.to_json()
+        (record.outputs or {}).pop("best_scene", None)
+    elif best is not None and best.code is not None and "scene" not in (record.outputs or {}):
+        record.outputs_map()["best_scene"] = session.run.attempt_dir(best.number) + "/scene.py"
+    if best is not None and best.diagnosis is not None and not record.has("render_diagnosis"):
+        record.diagnosis = best.diagnosis.to_json()
     elif best is not None and best.problem:
-        state["diagnosis"] = {"ok": False, "message": best.problem}
+        record.diagnosis = {"ok": False, "message": best.problem}
     if error:
-        state["error"] = error
-    state["usage"] = session.ledger.to_json()
-    state["finished"] = now_iso()
+        record.error = error
+    record.usage = session.ledger.to_json()
+    record.finished = now_iso()
     session.run.save_state()

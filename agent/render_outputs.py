@@ -40,7 +40,7 @@ def extract_last_frame(video: Path, target: Path) -> Path | None:
 def render_final(session: RunSession, code: str) -> bool:
     """Render the passing scene at the chosen quality and format; True if a video was written."""
     options = session.options
-    outputs = session.run.state.setdefault("outputs", {})
+    outputs = session.run.record.outputs_map()
     with session.stage("render", f"-q{options.quality} --format {options.fmt}"):
         result = session.render_function(
             code, quality=options.quality, fmt=options.fmt, out_dir=session.run.path, timeout=options.render_timeout
@@ -49,8 +49,8 @@ def render_final(session: RunSession, code: str) -> bool:
         diagnosis = (
             result.diagnosis.to_json() if result.diagnosis is not None else {"ok": False, "message": "no output"}
         )
-        session.run.state["render_diagnosis"] = diagnosis
-        session.run.state["diagnosis"] = diagnosis
+        session.run.record.render_diagnosis = diagnosis
+        session.run.record.diagnosis = diagnosis
         session.warn(f"the final render failed although the check passed: {diagnosis.get('message')}")
         return False
     video = Path(result.outputs[-1])
@@ -66,13 +66,13 @@ def render_final(session: RunSession, code: str) -> bool:
 def write_run_notes(session: RunSession) -> None:
     """notes.md, notes.tex and (with pdflatex) notes.pdf from the run's scene description."""
     spec = session.ensure_spec()
-    outputs = session.run.state.setdefault("outputs", {})
+    outputs = session.run.record.outputs_map()
     with session.stage("notes"):
         notes = write_notes(spec, session.run.path, video=outputs.get("video"), pdf=session.options.notes_pdf)
     outputs["notes_md"] = session.run.relative(notes.markdown)
     outputs["notes_tex"] = session.run.relative(notes.tex)
     outputs["notes_pdf"] = session.run.relative(notes.pdf) if notes.pdf else None
     if notes.pdf_error and session.options.notes_pdf:
-        session.run.state["notes_pdf_error"] = notes.pdf_error
+        session.run.record.notes_pdf_error = notes.pdf_error
         session.warn(f"notes.pdf was not made: {notes.pdf_error}")
     session.run.save_state()

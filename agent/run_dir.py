@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from manim_agent.agent.attempts import Attempt
-from manim_agent.agent.models import Completion
+from manim_agent.agent.run_record import RunRecord
+from manim_agent.llm.client import Completion
 from manim_agent.errors import InputFileError
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 
@@ -72,8 +73,13 @@ class RunDir:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.state: dict[str, Any] = {}
+        self.record = RunRecord()
         self._calls = 0
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """run.json as a plain dict (read-only use; set `record`'s attributes to change it)."""
+        return self.record.data
 
     # -- creation ---------------------------------------------------------------------------
     @classmethod
@@ -115,10 +121,10 @@ class RunDir:
             )
         run = cls(path)
         try:
-            run.state = json.loads(state_file.read_text(encoding="utf-8"))
+            run.record = RunRecord.from_json(json.loads(state_file.read_text(encoding="utf-8")))
         except (OSError, json.JSONDecodeError) as exc:
             raise InputFileError(f"cannot read {str(state_file)!r}: {exc}") from exc
-        run._calls = len((run.state.get("usage") or {}).get("calls", []))
+        run._calls = len((run.record.usage or {}).get("calls", []))
         return run
 
     # -- files ------------------------------------------------------------------------------
@@ -156,10 +162,11 @@ class RunDir:
             return str(path)
 
     def save_state(self) -> Path:
-        self.state["version"] = RUN_FORMAT_VERSION
-        self.state["run_dir"] = str(self.path.resolve())
-        self.state["updated"] = now_iso()
-        return self.write_json(RUN_JSON, self.state)
+        """The one writer of run.json."""
+        self.record.version = RUN_FORMAT_VERSION
+        self.record.run_dir = str(self.path.resolve())
+        self.record.updated = now_iso()
+        return self.write_json(RUN_JSON, self.record.to_json())
 
     # -- attempts and calls -----------------------------------------------------------------
     def attempt_dir(self, number: int) -> str:
@@ -185,7 +192,7 @@ class RunDir:
     def load_attempts(self) -> list[Attempt]:
         """The attempts recorded in run.json, rebuilt with their code and diagnosis (for resume)."""
         attempts = []
-        for entry in self.state.get("attempts", []):
+        for entry in self.record.attempts or []:
             code = self.read_text(entry["code"]) if entry.get("code") else None
             diagnosis = None
             if entry.get("diagnosis"):

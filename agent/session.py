@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from manim_agent.agent.attempts import Attempt, AttemptLog, CheckFunction, RepairFunction
-from manim_agent.agent.config import ModelConfig
-from manim_agent.agent.models import ChatClient, Completion, Ledger
+from manim_agent.llm.config import ModelConfig
+from manim_agent.llm.client import ChatClient, Completion, Ledger
 from manim_agent.agent.progress import Reporter
 from manim_agent.agent.run_dir import RunDir
 from manim_agent.errors import ManimAgentError
@@ -98,14 +98,14 @@ class RunSession:
 
     def _on_call(self, role: str, messages: list[dict[str, Any]], completion: Completion) -> None:
         self.run.save_call(role, completion)
-        self.run.state["usage"] = self.ledger.to_json()
+        self.run.record.usage = self.ledger.to_json()
         self.run.save_state()
 
     # -- stages -----------------------------------------------------------------------------
     @contextlib.contextmanager
     def stage(self, name: str, detail: str = "") -> Iterator[None]:
         """Time a stage and record its status in run.json."""
-        stages = self.run.state.setdefault("stages", {})
+        stages = self.run.record.stages_map()
         previous = stages.get(name, {})
         stages[name] = {"status": "running", "seconds": previous.get("seconds", 0.0)}
         self.run.save_state()
@@ -127,7 +127,7 @@ class RunSession:
         self.spec = spec
         self.run.write_text("spec.md", spec.to_markdown())
         self.run.write_json("spec.json", spec.to_json())
-        self.run.state.setdefault("outputs", {}).update({"spec_md": "spec.md", "spec_json": "spec.json"})
+        self.run.record.outputs_map().update({"spec_md": "spec.md", "spec_json": "spec.json"})
         if spec.source == "fallback":
             self.warn("the expander's replies could not be read; using a minimal script built from the request")
         self.run.save_state()
@@ -162,7 +162,7 @@ class RunSession:
     def _on_attempt(self, attempt: Attempt) -> None:
         reply, self._pending_reply = self._pending_reply, None
         entry = self.run.save_attempt(attempt, reply=reply)
-        self.run.state.setdefault("attempts", []).append(entry)
+        self.run.record.attempts_list().append(entry)
         self.run.save_state()
         message = attempt.problem if attempt.problem else (attempt.diagnosis.message if attempt.diagnosis else "")
         if attempt.repairs:
@@ -246,5 +246,5 @@ class RunSession:
         return True
 
     def warn(self, message: str) -> None:
-        self.run.state.setdefault("warnings", []).append(message)
+        self.run.record.warnings_list().append(message)
         self.reporter.warn(message)

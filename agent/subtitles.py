@@ -1,6 +1,6 @@
 """Subtitles from the scene's own animation clock (not from speech recognition).
 
-The check's layout snapshot (tools/layout_snapshot.py) records every `play`/`wait` as it runs:
+The check's layout snapshot (tools/sandbox/child/layout_snapshot.py) records every `play`/`wait` as it runs:
 its start and duration on the scene's clock and the line of the user's file that called it. The
 section's code carries `# Beat N` markers (agent/sections.py), so each play belongs to the last
 marker above its line, and a beat lasts from its first play's start to the next beat's start.

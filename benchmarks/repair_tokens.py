@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from manim_agent.agent.models import litellm_module  # noqa: E402
-from manim_agent.tools.code_parsing import extract_code  # noqa: E402
+from manim_agent.llm.client import litellm_module  # noqa: E402
+from manim_agent.llm.parsing import extract_code  # noqa: E402
 from manim_agent.tools.diagnosis import Diagnosis  # noqa: E402
-from manim_agent.tools.static_checks import run_static_checks  # noqa: E402
+from manim_agent.tools.static.checks import run_static_checks  # noqa: E402
 from manim_agent.tools.write_manim_code import choose_examples, library_scenes, new_code_messages, repair_messages  # noqa: E402
 
 TOKEN_MODEL = "deepseek/deepseek-chat"

@@ -46,8 +46,8 @@ _CACHE_FILE: Path | None = None
 def concrete_scenes(path: Path) -> list[str]:
     """The Scene classes a user would render from this file (not the in-file base scenes)."""
     sys.path.insert(0, str(REPO))
-    from manim_agent.tools import scene_discovery
-    from manim_agent.tools.static_checks import SourceContext, _check_source_text
+    from manim_agent.tools.static import scenes as scene_discovery
+    from manim_agent.tools.static.checks import SourceContext, _check_source_text
 
     text = _check_source_text(path.read_bytes(), path.name)
     if not isinstance(text, str):
@@ -55,7 +55,7 @@ def concrete_scenes(path: Path) -> list[str]:
     try:
         tree = ast.parse(text)
     except SyntaxError:
-        from manim_agent.tools.code_parsing import extract_code
+        from manim_agent.llm.parsing import extract_code
 
         code = extract_code(text).code  # an LLM answer: prose and fences around the code
         try:

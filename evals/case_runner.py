@@ -39,8 +39,8 @@ class RecordingCheck:
 def warm_up() -> None:
     """Import what every case needs (litellm alone takes seconds), once: the pool's forked workers inherit it."""
     from manim_agent.agent import make  # noqa: F401, PLC0415
-    from manim_agent.agent.models import litellm_module  # noqa: PLC0415
-    from manim_agent.agent.scripted_model import ensure_registered  # noqa: PLC0415
+    from manim_agent.llm.client import litellm_module  # noqa: PLC0415
+    from manim_agent.llm.scripted import ensure_registered  # noqa: PLC0415
     from manim_agent.tools import expand_prompt, write_manim_code  # noqa: F401, PLC0415
 
     litellm_module().token_counter(model="gpt-4o", text="warm up")  # loads the tokenizer once
@@ -54,7 +54,7 @@ def _resolve(spec: str) -> Any:
 
 
 def _scripted_models(case: Case, label: str) -> dict[str, Any]:
-    from manim_agent.agent.scripted_model import ScriptedModel, ScriptedResponse  # noqa: PLC0415
+    from manim_agent.llm.scripted import ScriptedModel, ScriptedResponse  # noqa: PLC0415
 
     script = case.script
     assert script is not None

@@ -298,7 +298,7 @@ def run_corpus(
     if check is None:
         from manim_agent.tools.render_scene import check_scene as check  # noqa: PLC0415 - heavy import
     if fix is None and repair:
-        from manim_agent.tools.repairs import fix_source as fix  # noqa: PLC0415
+        from manim_agent.tools.repairs.registry import fix_source as fix  # noqa: PLC0415
     started = time.monotonic()
     report = CorpusReport()
     for case in cases:

@@ -34,6 +34,7 @@ from typing import Any, Literal
 import yaml
 
 from manim_agent.errors import SuiteError
+from manim_agent.media import FORMATS, QUALITIES
 
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
@@ -182,10 +183,10 @@ def _defaults(where: _Where, raw: Any) -> dict[str, Any]:
     _unknown(where, raw, DEFAULT_KEYS, "defaults", prefix="defaults.")
     if "max_attempts" in raw:
         _positive_int(where, raw["max_attempts"], None, "defaults.max_attempts")
-    if raw.get("quality", "l") not in ("l", "m", "h", "k"):
-        raise where.error("must be one of l, m, h, k", field_="defaults.quality")
-    if raw.get("format", "mp4") not in ("mp4", "gif", "webm", "png"):
-        raise where.error("must be one of mp4, gif, webm, png", field_="defaults.format")
+    if raw.get("quality", "l") not in QUALITIES:
+        raise where.error(f"must be one of {', '.join(QUALITIES)}", field_="defaults.quality")
+    if raw.get("format", "mp4") not in FORMATS:
+        raise where.error(f"must be one of {', '.join(FORMATS)}", field_="defaults.format")
     if raw.get("mode", "agent") not in MODES:
         raise where.error("must be agent or pipeline", field_="defaults.mode")
     return dict(raw)

@@ -1,8 +1,7 @@
 """The `manim-agent` command line. Thin: it parses flags, calls the library, and prints.
 
-Exit codes: 0 success; 1 the scene (or run) has problems, reported as a diagnosis; 2 a user
-mistake (bad flag, missing file, missing key), reported in one line; 3 the sandbox or the machine
-failed. No Python traceback reaches the user unless MANIM_AGENT_DEBUG=1.
+Exit codes: the table in manim_agent/errors.py (each exception carries its `exit_code`). No Python
+traceback reaches the user unless MANIM_AGENT_DEBUG=1.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from manim_agent.media import FORMATS, QUALITIES
+
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -42,8 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ev.add_argument("--max-cost", type=float, metavar="USD", help="stop starting cases once this much is spent")
     ev.add_argument("--max-minutes", type=float, metavar="M", help="stop starting cases after this many minutes")
     ev.add_argument("--max-attempts", type=int, metavar="N", help="attempt budget per case (default: the suite's, else 5)")
-    ev.add_argument("-q", "--quality", choices=["l", "m", "h", "k"], help="render quality (default: the suite's, else l)")
-    ev.add_argument("--format", dest="fmt", choices=["mp4", "gif", "webm", "png"], help="output format (default: the suite's, else mp4)")
+    ev.add_argument("-q", "--quality", choices=QUALITIES, help="render quality (default: the suite's, else l)")
+    ev.add_argument("--format", dest="fmt", choices=FORMATS, help="output format (default: the suite's, else mp4)")
     ev.add_argument("--check-timeout", type=float, default=60.0, metavar="S", help="seconds per dry run (default: 60)")
     ev.add_argument("--json", action="store_true", help="print a JSON summary on stdout (progress stays on stderr)")
     ev.add_argument("--quiet", action="store_true", help="no progress display")

@@ -5,10 +5,8 @@ stdout while progress goes to stderr. `demo` proves an installation: with a mode
 makes a sample animation; without one it says how to configure a provider, then renders a library
 scene through the same check-and-render path, labelled as such.
 
-Exit codes: 0 the video was made; 1 no scene rendered (the best attempt is kept); 2 a user mistake
-(empty request, missing key, unknown model, bad flag); 3 the sandbox failed; 4 the provider kept
-failing after retries (the run can be resumed); with --sections also 5 a partial video and 6 stopped
-by the budget (manim_agent/cli_sections.py). Errors print one line, never a traceback.
+Exit codes: the table in manim_agent/errors.py (5, a partial video, only with --sections:
+manim_agent/cli_sections.py). Errors print one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ from typing import Any
 from rich.console import Console
 
 from manim_agent.errors import ManimAgentError
+from manim_agent.media import FORMATS, QUALITIES, QUALITY_HELP
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -56,10 +55,10 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
 def _add_output_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("output")
     group.add_argument(
-        "-q", "--quality", choices=["l", "m", "h", "k"], help="l=480p15 m=720p30 h=1080p60 k=2160p60 (default: l)"
+        "-q", "--quality", choices=QUALITIES, help=f"{QUALITY_HELP} (default: l)"
     )
     group.add_argument(
-        "--format", dest="fmt", choices=["mp4", "gif", "webm", "png"], help="video format (default: mp4)"
+        "--format", dest="fmt", choices=FORMATS, help="video format (default: mp4)"
     )
     group.add_argument(
         "--out",

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from manim_agent import settings
+from manim_agent.media import FORMATS, QUALITIES, QUALITY_HELP
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 
 console = Console(stderr=False, highlight=False)
@@ -46,9 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     render = subparsers.add_parser("render", help="the final render, in the sandbox")
     render.add_argument("file", type=Path, metavar="FILE.py")
     render.add_argument("--scene")
-    render.add_argument("-q", "--quality", choices=["l", "m", "h", "k"], default="l",
-                        help="l=480p15 m=720p30 h=1080p60 k=2160p60 (default: %(default)s)")
-    render.add_argument("--format", dest="fmt", choices=["mp4", "gif", "webm", "png"], default="mp4",
+    render.add_argument("-q", "--quality", choices=QUALITIES, default="l",
+                        help=f"{QUALITY_HELP} (default: %(default)s)")
+    render.add_argument("--format", dest="fmt", choices=FORMATS, default="mp4",
                         help="png writes the last frame (default: %(default)s)")
     render.add_argument("--out", type=Path, default=Path("media"), help="output directory (default: %(default)s)")
     render.add_argument("--from-animation", type=int, metavar="N", help="start at animation N (0-based)")
@@ -120,7 +121,7 @@ def _single(args: argparse.Namespace) -> bool:
 def run_check(args: argparse.Namespace) -> int:
     if not _single(args):
         return run_check_folder(args)
-    from manim_agent.tools.layout_config import load_layout_config
+    from manim_agent.tools.layout.config import load_layout_config
     from manim_agent.tools.render_scene import check_file
 
     options: dict = {"scene": args.scene, "timeout": args.timeout, "memory_mb": args.memory_mb, "layout": not args.no_layout}
@@ -128,7 +129,7 @@ def run_check(args: argparse.Namespace) -> int:
     if not args.no_layout:
         options.update(layout_config=load_layout_config(args.layout_config), contact_sheet=sheet)
         if args.vision_model:
-            from manim_agent.agent.models import check_model_ready
+            from manim_agent.llm.client import check_model_ready
 
             check_model_ready(args.vision_model)  # an unknown model or a missing key fails before the check
             options["vision_model"] = args.vision_model
@@ -161,7 +162,7 @@ def run_check_folder(args: argparse.Namespace) -> int:
 
     from manim_agent import folder_check
     from manim_agent.errors import UserError
-    from manim_agent.tools.layout_config import load_layout_config
+    from manim_agent.tools.layout.config import load_layout_config
 
     if args.scene or args.contact_sheet or args.vision_model:
         raise UserError("--scene, --contact-sheet and --vision-model take a single FILE.py, not folders")
@@ -222,7 +223,7 @@ def run_fix_folder(args: argparse.Namespace) -> int:
 def run_fix(args: argparse.Namespace) -> int:
     if not _single(args):
         return run_fix_folder(args)
-    from manim_agent.tools.repairs import fix_file
+    from manim_agent.tools.repairs.registry import fix_file
 
     if args.json:
         result = fix_file(args.file, scene=args.scene, out=args.out)
@@ -276,7 +277,7 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from manim_agent.tools import sandbox
+    from manim_agent.tools.sandbox import client as sandbox
 
     client = sandbox.WorkerClient(warm=True)
     if args.action == "start":

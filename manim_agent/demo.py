@@ -74,7 +74,7 @@ class DemoOutcome:
 
 def model_problem(make_kwargs: dict[str, Any]) -> str | None:
     """Why no model can be used (missing key, unknown model), or None when one is configured."""
-    from manim_agent.agent.config import resolve_model_config  # noqa: PLC0415
+    from manim_agent.llm.config import resolve_model_config  # noqa: PLC0415
     from manim_agent.agent.make import check_models  # noqa: PLC0415
 
     role_models = {role: make_kwargs.get(f"{role}_model") for role in ("expander", "writer", "orchestrator")}

@@ -69,7 +69,7 @@ def run_checks(*, end_to_end: bool = True) -> list[Check]:
     except ImportError as exc:
         checks.append(Check("pango", False, f"manimpango does not import: {exc}", _apt("libpango1.0-dev") + " && pip install manimpango"))
 
-    from manim_agent.tools import sandbox
+    from manim_agent.tools.sandbox import client as sandbox
 
     method = sandbox.sandbox_method()
     checks.append(Check("sandbox", method == "bwrap", f"{method}: {sandbox.describe_protection(method)}",
@@ -82,8 +82,8 @@ def run_checks(*, end_to_end: bool = True) -> list[Check]:
 
 def _model_checks() -> list[Check]:
     """Each role's model and whether it is ready (known model, key present); no request is made."""
-    from manim_agent.agent.config import resolve_model_config
-    from manim_agent.agent.models import check_model_ready
+    from manim_agent.llm.config import resolve_model_config
+    from manim_agent.llm.client import check_model_ready
     from manim_agent.errors import ManimAgentError
 
     try:

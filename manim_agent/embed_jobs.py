@@ -66,7 +66,7 @@ class LineReporter(Reporter):
 
 def announce_workdirs() -> None:
     """Make every sandbox job directory this process creates known to the server, before it is used."""
-    from manim_agent.tools import sandbox  # noqa: PLC0415
+    from manim_agent.tools.sandbox import client as sandbox  # noqa: PLC0415
 
     original = getattr(sandbox, "job_directory", None)
     if original is None:  # a sandbox without per-job directories: the process tree is all we can kill
@@ -86,7 +86,7 @@ def load_scripted_models() -> None:
     path = os.environ.get(SCRIPTED_REPLIES_ENV)
     if not path:
         return
-    from manim_agent.agent.scripted_model import ScriptedModel, ScriptedResponse  # noqa: PLC0415
+    from manim_agent.llm.scripted import ScriptedModel, ScriptedResponse  # noqa: PLC0415
 
     for name, replies in json.loads(Path(path).read_text(encoding="utf-8")).items():
         # A reply is a string, or {"content": ..., "reasoning": ...} for a reasoning model's answer.
@@ -129,7 +129,7 @@ def run_check(args: dict[str, Any], out: Path) -> dict[str, Any]:
 
 def run_fix(args: dict[str, Any], out: Path) -> dict[str, Any]:
     from manim_agent.tools.render_scene import check_scene  # noqa: PLC0415
-    from manim_agent.tools.repairs import fix_source  # noqa: PLC0415
+    from manim_agent.tools.repairs.registry import fix_source  # noqa: PLC0415
 
     source, filename = _source(args)
     rounds = [0]
@@ -166,7 +166,7 @@ def run_render(args: dict[str, Any], out: Path) -> dict[str, Any]:
 
 def run_make(args: dict[str, Any], out: Path) -> dict[str, Any]:
     from manim_agent.agent.make import make_animation  # noqa: PLC0415
-    from manim_agent.tools.make_animation import animation_outcome  # noqa: PLC0415
+    from manim_agent.agent.make_animation_tool import animation_outcome  # noqa: PLC0415
 
     options = {k: args[k] for k in ("model", "mode", "max_attempts", "quality") if args.get(k) is not None}
     if args.get("run_dir"):

@@ -6,6 +6,20 @@
   context a caller needs: the attempts, the last diagnosis, the run directory.
 - Model-facing failures (a scene that does not render) are *not* exceptions: they are
   `Diagnosis` objects fed back to the model.
+
+Exit codes: this is the one table. Each class below carries its `exit_code`; a long video's partial
+result (5) is `LongFormResult.exit_code`. The README repeats the table verbatim (tests/test_readme.py
+checks it).
+
+| code | meaning |
+|---|---|
+| 0 | success: the scene is clean, the video was made |
+| 1 | the scene or run has problems: a diagnosis is reported and the best attempt is kept |
+| 2 | a usage mistake (bad flag, missing file, missing key, unknown model); one line, the fix named |
+| 3 | the sandbox or the machine failed, not the scene |
+| 4 | the provider kept failing after retries; the message says how to resume |
+| 5 | `--sections` only: a partial video (some sections failed); continue it with `--resume` |
+| 6 | `--max-cost`/`--max-minutes` reached or an estimate declined; the run is kept, resume it with a larger budget |
 """
 
 from __future__ import annotations

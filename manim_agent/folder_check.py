@@ -98,9 +98,9 @@ def scene_targets(path: Path, problem: str | None) -> list[Target]:
     """The concrete Scene classes of one file (those no other scene of the file extends)."""
     if problem:
         return [Target(path, None, _problem(f"{path}: {problem}"))]
-    from manim_agent.tools import scene_discovery
+    from manim_agent.tools.static import scenes as scene_discovery
     from manim_agent.tools.render_scene import _Oversize, oversize_diagnosis, read_source
-    from manim_agent.tools.static_checks import SourceContext
+    from manim_agent.tools.static.checks import SourceContext
 
     try:
         source = read_source(path)
@@ -143,7 +143,7 @@ def check_targets(targets: list[Target], *, jobs: int = 1, timeout: float = sett
 
 def _rule_applies(path: Path, diagnosis: Diagnosis) -> bool:
     """Would `fix` change the file for this diagnosis (no re-check: only whether a rule has an edit)?"""
-    from manim_agent.tools.repairs import apply_rules
+    from manim_agent.tools.repairs.registry import apply_rules
 
     try:
         source = path.read_text(encoding="utf-8")
@@ -162,7 +162,7 @@ class FileFix:
 
 def fix_files(paths: list[Path], *, on_done: Any = None) -> list[FileFix]:
     """Repair every scene of every file with the deterministic rules; write FILE.fixed.py where a rule applied."""
-    from manim_agent.tools.repairs import fix_source
+    from manim_agent.tools.repairs.registry import fix_source
 
     results = []
     for path, problem in python_files(paths):

@@ -30,6 +30,7 @@ from mcp_types import CallToolResult, ImageContent, TextContent
 
 from manim_agent import __version__, settings
 from manim_agent.errors import ManimAgentError, UserError
+from manim_agent.media import OutputFormat, Quality
 from manim_agent.process_tree import kill_tree, stop_scene_processes
 
 SOURCE = "the MCP server"
@@ -74,7 +75,7 @@ class EmbedServer:
     # -- running a job ------------------------------------------------------------------------
     async def run_job(self, tool: str, args: dict[str, Any], ctx: Context) -> CallToolResult:
         """Run one job in its own process, relaying progress; killed with its sandbox on cancellation."""
-        from manim_agent.tools.sandbox import require_isolation  # noqa: PLC0415
+        from manim_agent.tools.sandbox.client import require_isolation  # noqa: PLC0415
 
         try:
             require_isolation(SOURCE)
@@ -168,8 +169,8 @@ class EmbedServer:
             path: str | None = None,
             code: str | None = None,
             scene: str | None = None,
-            quality: Literal["l", "m", "h", "k"] = "l",
-            format: Literal["mp4", "gif", "webm", "png"] = "mp4",  # noqa: A002 - the CLI's flag name
+            quality: Quality = "l",
+            format: OutputFormat = "mp4",  # noqa: A002 - the CLI's flag name
         ) -> CallToolResult:
             """Render a scene in the sandbox. Returns ok, the output files, the diagnosis when it failed,
             and the last frame as an image.
@@ -194,7 +195,7 @@ class EmbedServer:
             model: str | None = None,
             mode: Literal["agent", "pipeline"] | None = None,
             max_attempts: int | None = None,
-            quality: Literal["l", "m", "h", "k"] | None = None,
+            quality: Quality | None = None,
         ) -> CallToolResult:
             """Make a rendered Manim animation from a plain-English request: expand it into a scene
             description, write the scene, check and repair it until it renders, render it, write study notes.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 # The shared sandbox pool may be a descendant of the job that started it; it serves other jobs too.
 # A cancelled job's sandbox is killed by the pool itself when the job's connection to it closes.
-WARM_WORKER_MARK = "manim_agent.tools.sandbox_pool serve"
+WARM_WORKER_MARK = "manim_agent.tools.sandbox.pool serve"
 
 
 def _processes() -> dict[int, int]:

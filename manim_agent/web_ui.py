@@ -165,7 +165,7 @@ class AnimationChat:
     def run(self, request: str, session: str = "") -> Iterator[tuple[list[Message], str | None, str, str, str | None]]:
         """Yields (chat, video, code, notes, zip) as the run goes; `stop(session)` ends it."""
         from manim_agent.agent.make import validate_request  # noqa: PLC0415
-        from manim_agent.tools.sandbox import require_isolation  # noqa: PLC0415
+        from manim_agent.tools.sandbox.client import require_isolation  # noqa: PLC0415
 
         run_dir = self.out / f"{time.strftime('%Y%m%d-%H%M%S')}-ui-{uuid.uuid4().hex[:6]}"
         log = ChatLog(run_dir, request or "")
@@ -287,8 +287,8 @@ def warm_up() -> None:
     """Pay the imports and the warm worker's start while the page loads, not on the first request."""
     try:
         from manim_agent.agent import make  # noqa: F401, PLC0415
-        from manim_agent.agent.models import litellm_module  # noqa: PLC0415
-        from manim_agent.tools.sandbox import WorkerClient, is_isolated  # noqa: PLC0415
+        from manim_agent.llm.client import litellm_module  # noqa: PLC0415
+        from manim_agent.tools.sandbox.client import WorkerClient, is_isolated  # noqa: PLC0415
 
         litellm_module()
         if is_isolated():  # our own warm-up scene only; clients' scenes still need require_isolation

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from manim_agent.agent.scripted_model import ScriptedModel
+from manim_agent.llm.scripted import ScriptedModel
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 
 SPEC_REPLY = """Here is the script.

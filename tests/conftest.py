@@ -28,7 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(autouse=True)
 def no_real_model_requests(monkeypatch: pytest.MonkeyPatch) -> None:
     """Belt and braces: the module switch is off too, whatever a test did to the environment."""
-    from manim_agent.agent import models
+    from manim_agent.llm import client as models
 
     monkeypatch.setattr(models, "ALLOW_MODEL_REQUESTS", False)
 
@@ -45,7 +45,7 @@ def state_home() -> Path:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     try:
-        from manim_agent.tools.sandbox import shutdown_all_workers
+        from manim_agent.tools.sandbox.client import shutdown_all_workers
 
         shutdown_all_workers()
     except Exception:  # noqa: BLE001 - cleanup must never mask the test result

@@ -10,7 +10,7 @@ from agent_fixtures import BROKEN_SCENE, GOOD_SCENE, SPEC_REPLY, fenced, stub_ch
 
 from manim_agent import cli, demo
 from manim_agent.agent import make
-from manim_agent.agent.scripted_model import ScriptedModel, server_error
+from manim_agent.llm.scripted import ScriptedModel, server_error
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from smolagents import CodeAgent
 
 from manim_agent.agent.code_agent import AGENT_NAME, managed_agent
 from manim_agent.agent.make import make_animation
-from manim_agent.agent.scripted_model import ScriptedModel, server_error
+from manim_agent.llm.scripted import ScriptedModel, server_error
 from manim_agent.errors import ProviderError
 
 EXPAND_WRITE_CHECK = (

@@ -90,7 +90,7 @@ def test_the_core_policy_stops_code_that_reads_secrets_or_reaches_the_network(tm
 
 
 def test_agent_mode_with_the_real_core(tmp_path: Path) -> None:
-    from manim_agent.agent.scripted_model import ScriptedModel
+    from manim_agent.llm.scripted import ScriptedModel
 
     orchestrator = ScriptedModel(
         [

@@ -25,7 +25,7 @@ from agent_fixtures import (  # noqa: F401 - fixtures
 )
 
 from manim_agent.agent.make import MAX_REQUEST_CHARS, make_animation
-from manim_agent.agent.scripted_model import (
+from manim_agent.llm.scripted import (
     ScriptedModel,
     ScriptedResponse,
     provider_timeout,

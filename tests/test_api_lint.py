@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from manim_agent.tools.api_index import load_index
-from manim_agent.tools.static_checks import run_static_checks
+from manim_agent.tools.static.api_index import load_index
+from manim_agent.tools.static.checks import run_static_checks
 
 
 def api(source: str) -> list:

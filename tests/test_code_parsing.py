@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from manim_agent.tools.code_parsing import (
+from manim_agent.llm.parsing import (
     CUT_OFF_PROBLEM,
     EditBlock,
     apply_edit,

@@ -17,7 +17,7 @@ from manim_agent.errors import InputFileError
 from manim_agent.evals.fault_corpus import FAULTS_DIR, MANIFEST, FaultCase, load_corpus, run_corpus
 from manim_agent.scenes import library
 from manim_agent.tools.diagnosis import CATEGORIES, Diagnosis, Finding
-from manim_agent.tools.repairs import RULES, AppliedRule, FixResult
+from manim_agent.tools.repairs.registry import RULES, AppliedRule, FixResult
 
 CASES = load_corpus()
 MIN_ACCURACY = 0.95

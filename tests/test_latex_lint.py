@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from manim_agent.tools.static_checks import run_static_checks
+from manim_agent.tools.static.checks import run_static_checks
 
 
 def latex(body: str) -> list:

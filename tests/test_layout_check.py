@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from manim_agent.agent.scripted_model import ScriptedModel
-from manim_agent.tools import sandbox
-from manim_agent.tools.layout_config import LayoutConfig
+from manim_agent.llm.scripted import ScriptedModel
+from manim_agent.tools.sandbox import client as sandbox
+from manim_agent.tools.layout.config import LayoutConfig
 from manim_agent.tools.render_scene import check_scene
 
 HEADER = "from manim import *\n\n\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from manim_agent.errors import ConfigError
-from manim_agent.tools.layout_config import LayoutConfig, load_layout_config
-from manim_agent.tools.layout_rules import evaluate, fit_into_frame, snapshot_problems, text_blocks
+from manim_agent.tools.layout.config import LayoutConfig, load_layout_config
+from manim_agent.tools.layout.rules import evaluate, fit_into_frame, snapshot_problems, text_blocks
 
 FRAME = [-7.111, -4.0, 7.111, 4.0]
 SOURCE = "\n".join(f"line {n}" for n in range(1, 40))

@@ -6,7 +6,7 @@ different texts in the same place still are.
 
 from __future__ import annotations
 
-from manim_agent.tools.layout_rules import evaluate
+from manim_agent.tools.layout.rules import evaluate
 
 FRAME = [-7.111, -4.0, 7.111, 4.0]
 

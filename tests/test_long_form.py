@@ -16,9 +16,9 @@ from manim_agent import cli
 from manim_agent.agent import budget as budget_module
 from manim_agent.agent import narration
 from manim_agent.agent.budget import Budget, estimate_run
-from manim_agent.agent.config import resolve_model_config
+from manim_agent.llm.config import resolve_model_config
 from manim_agent.agent.long_form import make_long_video
-from manim_agent.agent.scripted_model import ScriptedModel
+from manim_agent.llm.scripted import ScriptedModel
 from manim_agent.agent.sections import parse_sections, plan_sections
 from manim_agent.agent.subtitles import Cue, beat_clock, read_srt, write_srt, write_vtt
 from manim_agent.errors import BudgetExceeded, ConfigError, MissingDependencyError, UserError
@@ -181,7 +181,7 @@ def test_the_budget_stops_cleanly_keeps_what_it_has_and_resume_continues(tmp_pat
 
 
 def test_the_guard_counts_every_ledger_and_the_time_limit() -> None:
-    from manim_agent.agent.models import CallRecord, Ledger
+    from manim_agent.llm.client import CallRecord, Ledger
 
     budget = Budget(max_cost=0.01)
     first, second = budget.track(Ledger()), budget.track(Ledger())

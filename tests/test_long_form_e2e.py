@@ -20,7 +20,7 @@ from long_form_fixtures import (
 )
 
 from manim_agent import cli
-from manim_agent.agent.scripted_model import ScriptedModel
+from manim_agent.llm.scripted import ScriptedModel
 from manim_agent.agent.stitch import probe
 from manim_agent.agent.subtitles import read_srt
 

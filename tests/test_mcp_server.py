@@ -28,7 +28,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from manim_agent.cli import main
-from manim_agent.tools import sandbox
+from manim_agent.tools.sandbox import client as sandbox
 
 pytestmark = pytest.mark.slow
 

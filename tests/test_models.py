@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from manim_agent.agent import models
-from manim_agent.agent.config import RoleModel, resolve_model_config
-from manim_agent.agent.models import ChatClient, Ledger, check_model_ready
-from manim_agent.agent.scripted_model import (
+from manim_agent.llm import client as models
+from manim_agent.llm.config import RoleModel, resolve_model_config
+from manim_agent.llm.client import ChatClient, Ledger, check_model_ready
+from manim_agent.llm.scripted import (
     ScriptedModel,
     ScriptedResponse,
     provider_timeout,

@@ -11,7 +11,7 @@ import pytest
 from agent_fixtures import BROKEN_SCENE, SPEC_REPLY, fenced, tiny_video
 
 from manim_agent.agent.make import MakeResult, make_animation
-from manim_agent.agent.scripted_model import ScriptedModel
+from manim_agent.llm.scripted import ScriptedModel
 from manim_agent.tools.render_scene import check_scene
 
 

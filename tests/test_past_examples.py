@@ -8,7 +8,7 @@ import pytest
 from agent_fixtures import fast_core, fenced, GOOD_SCENE, SPEC_REPLY, scripted  # noqa: F401 - fixtures
 
 from manim_agent.agent.make import make_animation
-from manim_agent.tools import past_examples
+from manim_agent.tools import examples as past_examples
 from manim_agent.tools.write_manim_code import choose_examples
 
 PENDULUM = """from manim import *

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from manim_agent.cli import build_parser
-from manim_agent.tools.repairs import describe_rules
+from manim_agent.tools.repairs.registry import describe_rules
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -31,3 +31,21 @@ def test_documented_commands_and_flags_exist() -> None:
         known = {opt for action in subcommands[command]._actions for opt in action.option_strings}
         for flag in re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", rest):
             assert flag in known, f"README uses `{flag}` with `manim-agent {command}`"
+
+
+def test_exit_code_table_matches_errors_module() -> None:
+    from manim_agent import errors  # noqa: PLC0415
+
+    table = re.findall(r"^\| \d \| .*\|$", errors.__doc__ or "", flags=re.M)
+    assert [row.split("|")[1].strip() for row in table] == [str(code) for code in range(7)]
+    for row in table:
+        assert row in README, f"README's exit-code table lacks {row!r}"
+    codes = {cls.exit_code for cls in vars(errors).values() if isinstance(cls, type) and hasattr(cls, "exit_code")}
+    assert codes <= set(range(7))
+
+
+def test_documented_categories_match_the_code() -> None:
+    from manim_agent.tools.diagnosis import CATEGORIES  # noqa: PLC0415
+
+    sentence = README.split("`category` is one of", 1)[1].split(".", 1)[0]
+    assert tuple(re.findall(r"`(\w+)`", sentence)) == CATEGORIES

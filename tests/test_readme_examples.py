@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from agent_fixtures import GOOD_SCENE, SPEC_REPLY, fenced
 
-from manim_agent.agent.scripted_model import ScriptedModel, lookup
+from manim_agent.llm.scripted import ScriptedModel, lookup
 
 pytestmark = pytest.mark.slow
 

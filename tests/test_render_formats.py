@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import pytest
 
-from manim_agent.errors import RenderError
+from manim_agent.errors import ConfigError
 from manim_agent.tools.render_scene import render_source
 
 THREE_STEPS = '''from manim import *
@@ -43,5 +43,5 @@ def test_upto_animation_renders_a_shorter_video(tmp_path: Path) -> None:
 
 
 def test_unknown_format_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(RenderError, match="unknown format 'avi'"):
+    with pytest.raises(ConfigError, match="unknown format 'avi'"):
         render_source(THREE_STEPS, fmt="avi", out_dir=tmp_path)  # type: ignore[arg-type]

@@ -18,10 +18,10 @@ import pytest
 
 from manim_agent.errors import InputFileError, UserError
 from manim_agent.tools.diagnosis import Diagnosis, Finding
-from manim_agent.tools.repair_signatures import CODE_PARAMETERS, KEYWORD_ONLY_CLASSES, KEYWORD_ONLY_METHODS, OLD_POSITIONAL_SETTINGS
-from manim_agent.tools.repair_scene import ANIMATABLE_METHODS
-from manim_agent.tools.repair_source import Edit
-from manim_agent.tools.repairs import RULES, AppliedRule, Rule, apply_rules, describe_rules, fix_file, fix_source
+from manim_agent.tools.repairs.signatures import CODE_PARAMETERS, KEYWORD_ONLY_CLASSES, KEYWORD_ONLY_METHODS, OLD_POSITIONAL_SETTINGS
+from manim_agent.tools.repairs.scene import ANIMATABLE_METHODS
+from manim_agent.tools.repairs.edits import Edit
+from manim_agent.tools.repairs.registry import RULES, AppliedRule, Rule, apply_rules, describe_rules, fix_file, fix_source
 
 RULE_BY_NAME = {rule.name: rule for rule in RULES}
 
@@ -756,7 +756,7 @@ class ScriptedCheck:
 
 def static_check(source: str, *, scene: str | None = None) -> Diagnosis:
     """The real static stage as a checker (no dry run)."""
-    from manim_agent.tools.static_checks import run_static_checks
+    from manim_agent.tools.static.checks import run_static_checks
 
     result = run_static_checks(source, scene=scene)
     return Diagnosis(ok=result.ok, scene=result.scene, stage="static", findings=result.findings, scenes=result.scenes)
@@ -818,7 +818,7 @@ def test_fix_source_respects_max_rounds() -> None:
 
 
 def test_fix_source_with_the_real_static_checks() -> None:
-    pytest.importorskip("manim_agent.tools.static_checks")
+    pytest.importorskip("manim_agent.tools.static.checks")
     answer = "Here you go:\n```python\n" + GL_SCENE + "```\n"
     result = fix_source(answer, check=static_check)
     assert result.ok, result.diagnosis.for_model()

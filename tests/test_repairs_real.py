@@ -1,4 +1,4 @@
-"""Tests for the repairs of what published LLM scenes break (tools/repair_kwargs.py).
+"""Tests for the repairs of what published LLM scenes break (tools/repairs/kwargs.py).
 
 Each rule: its exact rewrite on the breakage as found in real scenes, that it leaves valid code alone,
 and (for the keyword rule) the real checker's finding driving it end to end.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import textwrap
 
 from manim_agent.tools.diagnosis import Finding
-from manim_agent.tools.repairs import RULES, fix_source
-from manim_agent.tools.static_checks import run_static_checks
+from manim_agent.tools.repairs.registry import RULES, fix_source
+from manim_agent.tools.static.checks import run_static_checks
 
 RULE_BY_NAME = {rule.name: rule for rule in RULES}
 

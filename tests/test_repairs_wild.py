@@ -1,4 +1,4 @@
-"""Tests for the repairs added from the wild corpus (tools/repair_assets.py, tools/repair_scene_calls.py, a rename).
+"""Tests for the repairs added from the wild corpus (tools/repairs/assets.py, tools/repairs/scene_calls.py, a rename).
 
 Small hand-written snippets shaped like the breakage found in published LLM scenes: icons that only
 existed on the author's machine, ManimGL's glow, ManimGL's radial gradient. One test drives the real
@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 
 from manim_agent.tools.diagnosis import Diagnosis, Finding
-from manim_agent.tools.repairs import RULES, fix_source
+from manim_agent.tools.repairs.registry import RULES, fix_source
 
 RULE_BY_NAME = {rule.name: rule for rule in RULES}
 

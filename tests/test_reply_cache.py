@@ -12,10 +12,10 @@ from agent_fixtures import SPEC_REPLY, fenced, stub_check, stub_render
 
 from manim_agent import cli
 from manim_agent.agent import make
-from manim_agent.agent.config import RoleModel
-from manim_agent.agent.models import ChatClient
-from manim_agent.agent.reply_cache import CachedReply, ReplyCache, enable_reply_cache, request_key
-from manim_agent.agent.scripted_model import ScriptedModel
+from manim_agent.llm.config import RoleModel
+from manim_agent.llm.client import ChatClient
+from manim_agent.llm.reply_cache import CachedReply, ReplyCache, enable_reply_cache, request_key
+from manim_agent.llm.scripted import ScriptedModel
 
 QUESTION = [{"role": "user", "content": "same question"}]
 
@@ -60,7 +60,7 @@ def test_the_key_covers_answer_fields_and_ignores_transport_fields() -> None:
 
 
 def test_a_truncated_reply_is_not_cached(tmp_path: Path) -> None:
-    from manim_agent.agent.scripted_model import ScriptedResponse
+    from manim_agent.llm.scripted import ScriptedResponse
 
     enable_reply_cache(tmp_path / "cache")
     model = ScriptedModel([ScriptedResponse("cut", finish_reason="length"), "whole"], name="cache-trunc")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from manim_agent.tools import sandbox
+from manim_agent.tools.sandbox import client as sandbox
 from manim_agent.tools.render_scene import _result_findings
 
 HEADER = "from manim import *\nimport os, socket, numpy as np\n\n"
@@ -155,7 +155,7 @@ def test_bwrap_hides_the_network_and_host_files(tmp_path: Path) -> None:
 GUARD_PROBE = """
 import sys
 from pathlib import Path
-from manim_agent.tools import runtime_guard
+from manim_agent.tools.sandbox.child import runtime_guard
 work, secret_dir = Path(sys.argv[1]), Path(sys.argv[2])
 runtime_guard.install_guard(runtime_guard.Guard(work, secret_dirs=[secret_dir]))
 for target in sys.argv[3:]:

@@ -38,7 +38,9 @@ from pathlib import Path
 import pytest
 
 from manim_agent import cli
-from manim_agent.tools import render_scene, safety_policy, sandbox
+from manim_agent.tools import render_scene
+from manim_agent.tools.static import safety as safety_policy
+from manim_agent.tools.sandbox import client as sandbox
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 PRELUDE = (HOSTILE / "prelude.py").read_text(encoding="utf-8")
@@ -105,7 +107,7 @@ def hostile_source(body: str, *, classname: str = "Hostile", **params: object) -
 @pytest.fixture(scope="session")
 def api_index(state_home: Path) -> list[Path]:
     """The index of the installed Manim, built once (about 30 s) and copied into each test's state."""
-    from manim_agent.tools.static_checks import run_static_checks
+    from manim_agent.tools.static.checks import run_static_checks
 
     run_static_checks("from manim import *\n\nclass A(Scene):\n    def construct(self):\n        self.add(Dot())\n")
     found = sorted((state_home / "cache").glob("manim-api-*.json"))
@@ -510,7 +512,7 @@ def test_forged_outputs_are_never_copied(box: Box, capsys) -> None:
     """FULL stack: the scene replaces the runner's output finder so the result names ~/.ssh/id_canary;
     `render` must not copy it (or any file outside the job) into the output folder."""
     path = box.scene("""
-        runner = module("manim_agent.tools.scene_runner")
+        runner = module("manim_agent.tools.sandbox.child.scene_runner")
         runner.find_outputs = lambda media, fmt: [PARAMS["key"], PARAMS["canary"]]
         self.play(Create(Circle()), run_time=0.2)
     """, key=str(box.key_file), canary=str(box.canary))
@@ -528,7 +530,7 @@ def test_forged_outputs_through_a_symlink_are_never_copied(box: Box, capsys) -> 
         OS_link(PARAMS["key"], "Hostile.mp4")
         OS_link(PARAMS["canary"], "Other.mp4")
         here = OS.getcwd()
-        runner = module("manim_agent.tools.scene_runner")
+        runner = module("manim_agent.tools.sandbox.child.scene_runner")
         runner.find_outputs = lambda media, fmt: [here + "/Hostile.mp4", here + "/Other.mp4"]
         self.play(Create(Circle()), run_time=0.2)
     """, key=str(box.key_file), canary=str(box.canary))

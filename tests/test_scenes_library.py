@@ -13,7 +13,7 @@ from PIL import Image
 
 from manim_agent.scenes import LIBRARY_DIR, library
 from manim_agent.tools.render_scene import render_file
-from manim_agent.tools.static_checks import run_static_checks
+from manim_agent.tools.static.checks import run_static_checks
 
 GOLDENS = LIBRARY_DIR / "goldens"
 SCENES = library()

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from manim_agent import settings
-from manim_agent.tools.api_index import index_path, installed_manim_version, load_index
-from manim_agent.tools.static_checks import StaticResult, run_static_checks
+from manim_agent.tools.static.api_index import index_path, installed_manim_version, load_index
+from manim_agent.tools.static.checks import StaticResult, run_static_checks
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -598,7 +598,7 @@ FAST_CHECK = """
 import json, sys, time
 source = open(sys.argv[1]).read()
 t0 = time.process_time()
-from manim_agent.tools.static_checks import run_static_checks
+from manim_agent.tools.static.checks import run_static_checks
 t1 = time.process_time()
 result = run_static_checks(source)
 t2 = time.process_time()
@@ -636,7 +636,7 @@ def test_indentation_errors_are_named() -> None:
 
 
 def test_without_an_index_the_other_checks_still_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    from manim_agent.tools import api_index
+    from manim_agent.tools.static import api_index
 
     monkeypatch.setattr(api_index, "load_index", lambda build=True: None)
     monkeypatch.setattr(api_index, "last_build_error", "ModuleNotFoundError: No module named 'manim'")

@@ -11,7 +11,7 @@ import inspect
 
 import pytest
 
-from manim_agent.agent.models import litellm_module
+from manim_agent.llm.client import litellm_module
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def test_litellm_exception_classes_take_message_model_provider(litellm, name) ->
 
 def test_litellm_custom_provider_streams_with_usage_and_retries(litellm) -> None:
     """CustomLLM + custom_provider_map, streaming with include_usage, stream_chunk_builder, num_retries."""
-    from manim_agent.agent.scripted_model import ScriptedModel, ScriptedResponse, ensure_registered, rate_limited
+    from manim_agent.llm.scripted import ScriptedModel, ScriptedResponse, ensure_registered, rate_limited
 
     model = ScriptedModel([rate_limited(), ScriptedResponse("hi there", reasoning="thinking", output_tokens=7,
                                                             input_tokens=5)], num_retries=1)
@@ -130,7 +130,7 @@ def test_smolagents_code_agent_runs_checks_callbacks_and_managed_agents() -> Non
     from smolagents.monitoring import AgentLogger, LogLevel
     from smolagents.utils import AgentError
 
-    from manim_agent.agent.scripted_model import ScriptedModel
+    from manim_agent.llm.scripted import ScriptedModel
 
     # CodeAgent passes most keywords on to MultiStepAgent.
     params = {**inspect.signature(MultiStepAgent.__init__).parameters, **inspect.signature(CodeAgent.__init__).parameters}
@@ -175,7 +175,7 @@ def test_manim_drawing_free_check_plays_a_scene(tmp_path) -> None:
     import manim
     from manim.renderer.cairo_renderer import CairoRenderer
 
-    from manim_agent.tools import scene_runner
+    from manim_agent.tools.sandbox.child import scene_runner
 
     drawn: list[int] = []
     original_update = CairoRenderer.update_frame

@@ -13,7 +13,7 @@ import pytest
 from agent_fixtures import BROKEN_SCENE, EDIT_FIX, SPEC_REPLY, fenced
 from process_fixtures import BUSY_SCENE, job_processes, scene_running
 
-from manim_agent.tools import sandbox
+from manim_agent.tools.sandbox import client as sandbox
 from manim_agent.web_ui import AnimationChat
 
 pytestmark = pytest.mark.slow

@@ -63,7 +63,7 @@ class Diagnosis:
     scenes: list[str] = field(default_factory=list)
     # Where the check ran, for example "bwrap" or "rlimits".
     sandbox: str | None = None
-    # The layout check's geometry snapshots (tools/layout_snapshot.py) when it ran; not part of
+    # The layout check's geometry snapshots (tools/sandbox/child/layout_snapshot.py) when it ran; not part of
     # the JSON contract. Eval suites read the texts on screen from it.
     layout: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from smolagents import Tool
 
 from manim_agent import prompt_templates
-from manim_agent.tools.code_parsing import extract_data, repair_latex_escapes
+from manim_agent.llm.parsing import extract_data, repair_latex_escapes
 
 if TYPE_CHECKING:
-    from manim_agent.agent.models import ChatClient, Completion
+    from manim_agent.llm.client import ChatClient, Completion
 
 MIN_BEATS = 3
 MAX_BEATS = 8

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from manim_agent.tools.api_renames import ATTRIBUTE_RENAMES, NAME_RENAMES
+from manim_agent.tools.static.api_renames import ATTRIBUTE_RENAMES, NAME_RENAMES
 from manim_agent.tools.diagnosis import Category, Finding
 
 _FRAME_RE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>.+)$')
@@ -200,7 +200,7 @@ def _close_manim_names(name: str) -> list[str]:
 def _index():  # -> ApiIndex | None
     """The cached index of the installed Manim, if it can be had without surprises."""
     try:
-        from manim_agent.tools import api_index  # noqa: PLC0415 - optional: building it imports Manim
+        from manim_agent.tools.static import api_index  # noqa: PLC0415 - optional: building it imports Manim
 
         return api_index.load_index()
     except (ImportError, OSError, ValueError):

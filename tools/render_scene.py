@@ -14,20 +14,19 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from manim_agent import settings
-from manim_agent.errors import InputFileError, RenderError, SceneNotFoundError
-from manim_agent.tools import check_verdicts, sandbox, sandbox_files
+from manim_agent.errors import InputFileError, SceneNotFoundError
+from manim_agent.media import OutputFormat, Quality, check_format, check_quality
+from manim_agent.tools.sandbox import verdicts as check_verdicts
+from manim_agent.tools.sandbox import client as sandbox
+from manim_agent.tools.sandbox import files as sandbox_files
 from manim_agent.tools.diagnosis import Diagnosis, Finding
-from manim_agent.tools.layout_config import LayoutConfig, load_layout_config
+from manim_agent.tools.layout.config import LayoutConfig, load_layout_config
 from manim_agent.tools.read_error import Frame, diagnose, from_worker_error, read_error
-from manim_agent.tools.static_checks import run_static_checks
+from manim_agent.tools.static.checks import run_static_checks
 
-Quality = Literal["l", "m", "h", "k"]
-OutputFormat = Literal["mp4", "gif", "webm", "png"]
-QUALITIES: tuple[str, ...] = ("l", "m", "h", "k")
-FORMATS: tuple[str, ...] = ("mp4", "gif", "webm", "png")
 
 
 def read_source(path: str | Path) -> str:
@@ -171,7 +170,7 @@ def _count_plays(source: str) -> int:
 
 def _write_sheet(layout: dict[str, Any] | None, findings: list[Finding], path: Path, scene: str, config: LayoutConfig) -> list[Finding]:
     """Write the contact sheet; a sheet that cannot be written is a warning, not a failed check."""
-    from manim_agent.tools.contact_sheet import write_contact_sheet  # noqa: PLC0415 - PIL only when needed
+    from manim_agent.tools.layout.contact_sheet import write_contact_sheet  # noqa: PLC0415 - PIL only when needed
 
     try:
         write_contact_sheet(layout, findings, path, title=scene, width=config.contact_sheet.width)
@@ -186,7 +185,7 @@ def _layout_findings(
     layout: dict[str, Any] | None, config: LayoutConfig, source: str, scene: str, vision_model: str | None
 ) -> list[Finding]:
     """The layout rules' findings (and the vision model's, when asked for) for a scene that ran cleanly."""
-    from manim_agent.tools import layout_rules  # noqa: PLC0415
+    from manim_agent.tools.layout import rules as layout_rules  # noqa: PLC0415
 
     findings = layout_rules.evaluate(layout, config, source)
     for problem in (layout or {}).get("errors") or []:
@@ -194,7 +193,7 @@ def _layout_findings(
                                 message=f"the layout check could not record the whole scene: {problem}",
                                 details={"rule": "layout_check"}))
     if vision_model:
-        from manim_agent.tools.vision_review import review_frames  # noqa: PLC0415
+        from manim_agent.tools.layout.vision_review import review_frames  # noqa: PLC0415
 
         findings += review_frames(layout, vision_model, config=config, scene=scene, known=findings)
     return findings
@@ -309,10 +308,8 @@ def render_source(
     stem: str | None = None,
 ) -> RenderResult:
     """Render a scene in the sandbox and copy the outputs into `out_dir`."""
-    if quality not in QUALITIES:
-        raise RenderError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
-    if fmt not in FORMATS:
-        raise RenderError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    check_quality(quality)
+    check_format(fmt)
     started = time.monotonic()
     diagnosis, chosen = _static_diagnosis(source, scene, filename, started)
     if chosen is None:

@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from smolagents import Tool
 
 from manim_agent import prompt_templates
-from manim_agent.tools.api_renames import NAME_RENAMES
-from manim_agent.tools.code_parsing import extract_code
+from manim_agent.tools.static.api_renames import NAME_RENAMES
+from manim_agent.llm.parsing import extract_code
 
 if TYPE_CHECKING:
-    from manim_agent.agent.models import ChatClient, Completion
+    from manim_agent.llm.client import ChatClient, Completion
     from manim_agent.tools.diagnosis import Diagnosis
 
 WriteMode = Literal["new", "edit", "rewrite"]
@@ -127,9 +127,9 @@ def choose_examples(
     text: str, *, limit: int = MAX_EXAMPLES, budget_chars: int = EXAMPLE_BUDGET_CHARS
 ) -> list[LibraryScene]:
     """One or two relevant examples within a size budget: library scenes and past runs that rendered
-    (tools/past_examples.py; MANIM_AGENT_PAST_EXAMPLES=0 leaves them out); the smallest library
+    (tools/examples.py; MANIM_AGENT_PAST_EXAMPLES=0 leaves them out); the smallest library
     scene if none is relevant."""
-    from manim_agent.tools.past_examples import past_examples  # noqa: PLC0415
+    from manim_agent.tools.examples import past_examples  # noqa: PLC0415
 
     past = past_examples()
     ranked = rank_examples(text, list(library_scenes()) + past) if past else rank_examples(text)

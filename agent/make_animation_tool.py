@@ -1,0 +1,106 @@
+"""make_animation as a smolagents Tool, and the structured outcome every embedding hands back.
+
+    from manim_agent.agent.make_animation_tool import MakeAnimationTool
+    agent = CodeAgent(tools=[MakeAnimationTool(model="deepseek/deepseek-chat")], model=...)
+
+The tool runs a whole `make_animation` per request and returns an `AnimationOutcome`: a plain dict
+(so an outer CodeAgent indexes it, `outcome["video"]`) whose `str()` is a short report followed by
+the same data as JSON (so a tool-calling agent, which only sees text, gets the paths too). The MCP
+server and the managed agent return the same object.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from manim_agent.agent.make import MakeResult
+
+OUTCOME_KEYS = (
+    "rendered", "status", "message", "run_dir", "video", "last_frame", "scene_path", "scene_code",
+    "spec_md", "notes_md", "contact_sheet", "attempts", "diagnosis",
+)
+TOOL_DESCRIPTION = (
+    "Makes a rendered Manim Community Edition animation from a plain-English request (a math or science "
+    "idea to explain). It expands the request, writes the scene, checks and repairs it in a sandbox until it "
+    "renders, then renders the video and writes study notes. Returns a dict: rendered (bool), status, "
+    "message, run_dir, video (path to the video file, or None), last_frame (PNG path), scene_path, "
+    "scene_code (the scene's Python source), spec_md, notes_md, contact_sheet, attempts (int), and "
+    "diagnosis (the last check's diagnosis dict when it did not render, else None)."
+)
+
+
+class AnimationOutcome(dict):
+    """The outcome of one make_animation run as plain data; `str()` is a report plus the JSON."""
+
+    @property
+    def rendered(self) -> bool:
+        return bool(self.get("rendered"))
+
+    def __str__(self) -> str:
+        data = {k: v for k, v in self.items() if k != "scene_code"}
+        return f"{self.get('message', '')}\n{json.dumps(data, indent=2, default=str)}"
+
+
+def _path(value: Any) -> str | None:
+    """An absolute path (a run under a relative out_dir has relative paths), or None."""
+    return str(Path(value).resolve()) if value else None
+
+
+def animation_outcome(result: MakeResult) -> AnimationOutcome:
+    """The structured form of a MakeResult: paths as strings, the code inline, the diagnosis on failure."""
+    return AnimationOutcome(
+        rendered=result.ok,
+        status=result.status,
+        message=result.report(),
+        run_dir=str(result.run_dir.resolve()),
+        video=_path(result.video),
+        last_frame=_path(result.last_frame),
+        scene_path=_path(result.scene_path or result.outputs.get("best_scene")),
+        scene_code=result.code,
+        spec_md=_path(result.spec_md),
+        notes_md=_path(result.notes_md),
+        contact_sheet=_path(result.contact_sheet),
+        attempts=len(result.attempts),
+        diagnosis=None if result.ok else result.diagnosis,
+    )
+
+
+def _tool_class() -> type:
+    from smolagents import Tool  # noqa: PLC0415 - a second to import; only for agent use
+
+    class MakeAnimationTool(Tool):
+        """make_animation for an outer agent; `make_options` are make_animation's keyword arguments."""
+
+        name = "make_animation"
+        description = TOOL_DESCRIPTION
+        inputs = {
+            "request": {
+                "type": "string",
+                "description": "What the animation should show, in plain English (the more detail, the better).",
+            }
+        }
+        output_type = "object"
+
+        def __init__(self, **make_options: Any) -> None:
+            super().__init__()
+            self.make_options = make_options
+
+        def forward(self, request: str) -> AnimationOutcome:  # type: ignore[override]
+            from manim_agent.agent.make import make_animation  # noqa: PLC0415
+
+            return animation_outcome(make_animation(request, **self.make_options))
+
+    return MakeAnimationTool
+
+
+_CLASS: type | None = None
+
+
+def __getattr__(name: str) -> Any:
+    global _CLASS
+    if name == "MakeAnimationTool":
+        _CLASS = _CLASS or _tool_class()
+        return _CLASS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
