@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from manim_agent.llm.config import ModelConfig
-from manim_agent.llm.client import LOCAL_PROVIDERS, SCRIPTED_PROVIDER, ChatClient, Ledger, litellm_module, provider_of
+from manim_agent.llm.client import ChatClient, Ledger, litellm_module, price
 from manim_agent.errors import BudgetExceeded, ConfigError
 
 SPEC_TOKENS_PER_BEAT = 140  # the expander's YAML for one beat, measured on the fixtures' scripts
@@ -45,18 +45,10 @@ def validate_limits(max_cost: float | None, max_minutes: float | None) -> None:
 
 def _price(model: str, price_as: str | None, tokens_in: int, tokens_out: int) -> float | None:
     """Dollars for one call, from litellm's bundled map; 0 for local servers; None when unknown."""
-    priced = price_as or model
-    provider = provider_of(priced)
-    if provider in LOCAL_PROVIDERS:
-        return 0.0
-    if provider == SCRIPTED_PROVIDER:
-        return None
-    litellm = litellm_module()
     try:
-        cost_in, cost_out = litellm.cost_per_token(model=priced, prompt_tokens=tokens_in, completion_tokens=tokens_out)
+        return price(price_as or model, tokens_in, tokens_out)
     except Exception:  # noqa: BLE001 - litellm raises several kinds for an unpriced model
         return None
-    return float(cost_in + cost_out)
 
 
 def _tokens(messages: list[dict[str, Any]]) -> int:

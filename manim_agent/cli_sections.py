@@ -55,7 +55,7 @@ def _confirm(args: argparse.Namespace, console: Any) -> Any:
 def run_long_make(args: argparse.Namespace, kwargs: dict[str, Any]) -> int:
     """Run a long-form make with the make command's own arguments `kwargs`; returns the exit code."""
     from manim_agent.agent.long_form import make_long_video  # noqa: PLC0415
-    from manim_agent.cli_make import _fail, _line, _read_prompt, _run_dir_of, stderr, stdout  # noqa: PLC0415
+    from manim_agent.cli_common import _fail, _line, _read_prompt, _run_dir_of, stderr, stdout  # noqa: PLC0415
 
     kwargs = dict(kwargs)
     kwargs.pop("verbose_agent", None)

@@ -18,7 +18,8 @@ from agent_fixtures import (  # noqa: F401 - fixtures
 )
 from smolagents import CodeAgent
 
-from manim_agent.agent.code_agent import AGENT_NAME, managed_agent
+from manim_agent.agent.code_agent import AGENT_NAME
+from manim_agent.agent.make_animation_tool import managed_agent
 from manim_agent.agent.make import make_animation
 from manim_agent.llm.scripted import ScriptedModel, server_error
 from manim_agent.errors import ProviderError

@@ -164,7 +164,7 @@ def test_untrusted_sources_are_refused_without_isolation(monkeypatch) -> None:
 @needs_bwrap
 def test_a_scene_cannot_run_a_program_named_latex_or_read_files_through_tex(tmp_path: Path) -> None:
     """TeX's \\openin of a file outside the job fails; the diagnosis never shows the file."""
-    from manim_agent.tools.sandbox.pool import shared_tex_dir
+    from manim_agent.tools.sandbox.standby import shared_tex_dir
 
     shared_tex_dir().mkdir(parents=True, exist_ok=True)
     secret = shared_tex_dir() / "not-for-scenes.txt"  # visible (read-only) inside the sandbox

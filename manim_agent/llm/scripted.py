@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from manim_agent.llm.config import RoleModel
-from manim_agent.llm.client import SCRIPTED_PROVIDER, ChatClient, Ledger, litellm_module
+from manim_agent.llm import providers
+from manim_agent.llm.client import ChatClient, Ledger, litellm_module
 from manim_agent.llm.smolagents_model import ChatClientModel
-from manim_agent.errors import ConfigError
+from manim_agent.errors import ConfigError, ScriptedModelExhausted
 
 
 @dataclass
@@ -42,6 +43,7 @@ class ScriptedResponse:
 
 ScriptItem = Union[str, ScriptedResponse, BaseException, Callable[[list[dict[str, Any]]], Union[str, ScriptedResponse]]]
 
+SCRIPTED_PROVIDER = "scripted"
 _REGISTRY: dict[str, ScriptedModel] = {}
 _LOCK = threading.Lock()
 _COUNTER = itertools.count(1)
@@ -222,3 +224,29 @@ def ensure_registered() -> None:
         litellm.custom_provider_map = entries + [{"provider": SCRIPTED_PROVIDER, "custom_handler": _PROVIDER}]
         # litellm runs this on every call too; running it now makes provider lookups work at once.
         litellm.utils.custom_llm_setup()
+
+
+class _ScriptedSeam:
+    """The scripted models as an in-process provider (see llm/providers.py): the client's only view of them."""
+
+    name = SCRIPTED_PROVIDER
+
+    def check_ready(self, model: str) -> None:
+        lookup(model)  # raises ConfigError if there is no such scripted model
+
+    def install(self) -> None:
+        ensure_registered()
+
+    def dictated_usage(self, model: str) -> tuple[int, int] | None:
+        return lookup(model).last_usage
+
+    def translate(self, model: str, role: str, exc: Exception) -> Exception | None:
+        scripted = lookup(model)
+        if scripted.exhausted:
+            return ScriptedModelExhausted(
+                f"scripted model {model!r} ran out of responses after {scripted.calls} call(s) ({role})"
+            )
+        return None
+
+
+providers.register(_ScriptedSeam())

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import hashlib
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -33,47 +31,15 @@ import time
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from manim_agent import settings
 from manim_agent.errors import IsolationUnavailable, SandboxError
-from manim_agent.tools.sandbox import pool as sandbox_pool
+from manim_agent.tools.sandbox import standby as sandbox_standby
+from manim_agent.tools.sandbox.isolation import SandboxMethod, sandbox_method, scrubbed_env
 
-SandboxMethod = Literal["bwrap", "rlimits"]
 
-ENV_ALLOWLIST = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM", "SOURCE_DATE_EPOCH")
 SOCKET_PATH_MAX = 100
-
-
-def scrubbed_env() -> dict[str, str]:
-    """The environment the worker gets: an allowlist, never a secret."""
-    env = {key: os.environ[key] for key in ENV_ALLOWLIST if key in os.environ}
-    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
-    env.setdefault("LANG", "C.UTF-8")
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONUNBUFFERED"] = "1"
-    env["HOME"] = str(settings.subdir("work"))
-    return env
-
-
-@functools.lru_cache(maxsize=1)
-def sandbox_method() -> SandboxMethod:
-    """`bwrap` when bubblewrap exists and can create namespaces here, else `rlimits`."""
-    if os.environ.get("MANIM_AGENT_SANDBOX") == "rlimits":
-        return "rlimits"
-    bwrap = shutil.which("bwrap")
-    if not bwrap:
-        return "rlimits"
-    try:
-        probe = subprocess.run(
-            [bwrap, "--unshare-user", "--disable-userns", "--cap-drop", "ALL", "--ro-bind", "/", "/",
-             "--unshare-net", "--unshare-pid", "--dev", "/dev", "--proc", "/proc", "true"],
-            capture_output=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return "rlimits"
-    return "bwrap" if probe.returncode == 0 else "rlimits"
 
 
 def describe_protection(method: SandboxMethod | None = None) -> str:
@@ -168,12 +134,12 @@ class WorkerClient:
         return self._run_cold(job, files)
 
     def _run_cold(self, job: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
-        standby = sandbox_pool.Standby(warm=False)
+        standby = sandbox_standby.Standby(warm=False)
         try:
             standby.wait_ready()
         except SandboxError:
             raise
-        return sandbox_pool.run_in_standby(standby, job, files)
+        return sandbox_standby.run_in_standby(standby, job, files)
 
     def _connect(self) -> socket.socket:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -31,6 +31,7 @@ from manim.mobject.mobject import Mobject
 
 from manim_agent.tools.sandbox.child import layout_measure as measure
 from manim_agent.tools.layout import rules as layout_rules
+from manim_agent.tools.sandbox.child.drawing import draw_frame
 from manim_agent.tools.layout.config import LayoutConfig
 
 MIN_DRAW_BUDGET = 0.1  # seconds of frame drawing always allowed, even for a very short check
@@ -432,11 +433,9 @@ class Recorder:
             return
         from PIL import Image  # noqa: PLC0415 - Manim's own dependency
 
-        from manim_agent.tools.sandbox.child import scene_runner  # noqa: PLC0415
-
         started = time.monotonic()
         width = self.config.contact_sheet.width
-        pixels = scene_runner.draw_frame(self.scene, width=width)
+        pixels = draw_frame(self.scene, width=width)
         if pixels is not None:
             image = Image.fromarray(np.ascontiguousarray(np.asarray(pixels)[:, :, :3]))
             if image.width != width:

@@ -183,9 +183,7 @@ def _preload(warm_dir: Path | None = None, shared_tex_dir: str | None = None) ->
 
     import manim  # noqa: F401 - the point of a pre-started sandbox
 
-    from manim_agent.tools.sandbox.child import runtime_guard
-    from manim_agent.tools.sandbox.child import scene_runner
-    from manim_agent.tools.sandbox.child import tex_policy  # noqa: F401
+    from manim_agent.tools.sandbox.child import runtime_guard, scene_runner, tex_policy  # noqa: F401
 
     tex_policy.install(Path(shared_tex_dir) if shared_tex_dir else None)
     if warm_dir is not None:
