@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from manim_agent import settings
+from manim_agent.llm.parsing import PYTHON_LANGS, fenced_blocks, normalize_text
 from manim_agent.tools.diagnosis import Category, Finding
 from manim_agent.tools.static.source import ParsedSource, split_lines
 
-FENCE_RE = re.compile(r"^\s*```\s*(python|py|python3)?\s*$", re.MULTILINE | re.IGNORECASE)
 # Python's own error text when a non-raw string holds \u, \x or \N followed by LaTeX letters.
 ESCAPE_ERROR_RE = re.compile(r"unicodeescape|truncated \\[xuU]|malformed \\N", re.IGNORECASE)
 
@@ -201,7 +201,7 @@ def _syntax_finding(exc: SyntaxError, source: str) -> Finding:
     message = f"{type(exc).__name__}: {exc.msg}"
     hint = None
     fixable = False
-    if FENCE_RE.search(source):
+    if any(block.lang in PYTHON_LANGS for block in fenced_blocks(normalize_text(source))):
         hint = "the file holds Markdown with a fenced code block; extract the code"
         fixable = True
     elif ESCAPE_ERROR_RE.search(exc.msg or ""):
