@@ -25,9 +25,10 @@ from manim_agent.tools.static.api_renames import NAME_RENAMES
 from manim_agent.llm.parsing import extract_code
 from manim_agent.tools.examples import Example, choose_examples
 
+from manim_agent.tools.diagnosis import Diagnosis
+
 if TYPE_CHECKING:
     from manim_agent.llm.client import ChatClient, Completion
-    from manim_agent.tools.diagnosis import Diagnosis
 
 WriteMode = Literal["new", "edit", "rewrite"]
 # The renames a model trained on ManimGL-era code most often gets wrong, shown in every prompt.
@@ -52,11 +53,11 @@ def manim_version() -> str:
 
 
 def diagnosis_text(diagnosis: Diagnosis | dict[str, Any] | str | None) -> str:
-    """The diagnosis as compact text for the repair prompt, whatever form it arrives in."""
+    """The diagnosis as compact text for the repair prompt (`Diagnosis.for_model`), whatever form it arrives in."""
     if diagnosis is None:
         return ""
-    if hasattr(diagnosis, "for_model"):
-        return diagnosis.for_model()  # type: ignore[union-attr]
+    if isinstance(diagnosis, Diagnosis):
+        return diagnosis.for_model()
     data: Any = diagnosis
     if isinstance(diagnosis, str):
         try:
@@ -65,19 +66,10 @@ def diagnosis_text(diagnosis: Diagnosis | dict[str, Any] | str | None) -> str:
             return diagnosis.strip()
     if not isinstance(data, dict):
         return str(diagnosis).strip()
-    lines = []
-    for item in [data] + [
-        i for i in data.get("issues", []) if isinstance(i, dict) and i.get("severity", "error") == "error"
-    ]:
-        if not item.get("message") or item.get("ok"):
-            continue
-        where = f"line {item['line']}" if item.get("line") else "unknown line"
-        lines.append(f"[{item.get('category') or 'error'}] {where}: {item['message']}")
-        if item.get("code_line"):
-            lines.append(f"    code: {str(item['code_line']).strip()}")
-        if item.get("hint"):
-            lines.append(f"    hint: {item['hint']}")
-    return "\n".join(lines) or json.dumps(data)[:2000]
+    parsed = Diagnosis.from_json(data)
+    if parsed.ok or not parsed.errors:
+        return json.dumps(data)[:2000]
+    return parsed.for_model()
 
 
 @dataclass
