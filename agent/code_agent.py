@@ -25,11 +25,11 @@ from smolagents.monitoring import AgentLogger, LogLevel
 from smolagents.utils import AgentError
 
 from manim_agent import prompt_templates
-from manim_agent.llm.config import resolve_model_config
-from manim_agent.llm.client import ChatClient
 from manim_agent.agent.session import RunSession
-from manim_agent.llm.smolagents_model import ChatClientModel
 from manim_agent.errors import ManimAgentError
+from manim_agent.llm.client import ChatClient
+from manim_agent.llm.config import resolve_model_config
+from manim_agent.llm.smolagents_model import ChatClientModel
 from manim_agent.tools.expand_prompt import ExpandPromptTool, SceneSpec
 from manim_agent.tools.render_scene import ReadErrorTool, RenderSceneTool
 from manim_agent.tools.write_manim_code import WriteManimCodeTool

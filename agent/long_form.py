@@ -31,9 +31,7 @@ from manim_agent.agent import make as single
 from manim_agent.agent import narration, stitch, subtitles
 from manim_agent.agent.attempts import CheckFunction, RepairFunction, code_hash
 from manim_agent.agent.budget import Budget, Confirm, Estimate, estimate_run
-from manim_agent.llm.client import Ledger
 from manim_agent.agent.progress import NullReporter, Reporter
-from manim_agent.llm.reply_cache import enable_reply_cache
 from manim_agent.agent.run_dir import RunDir, now_iso
 from manim_agent.agent.sections import (
     SectionPlan,
@@ -46,6 +44,8 @@ from manim_agent.agent.sections import (
 )
 from manim_agent.agent.session import RenderFunction, RunOptions, RunSession
 from manim_agent.errors import BudgetExceeded, ConfigError, ManimAgentError
+from manim_agent.llm.client import Ledger
+from manim_agent.llm.reply_cache import enable_reply_cache
 from manim_agent.tools.expand_prompt import SceneSpec
 
 KIND = "long_form"
@@ -334,11 +334,11 @@ class LongRun:
     def _work(self, session: RunSession, check: _ClockingCheck, plan: SectionPlan, spec: SceneSpec) -> None:
         if session.log.passing is None:
             if self.options.mode == "pipeline":
-                from manim_agent.agent.pipeline import run_pipeline  # noqa: PLC0415
+                from manim_agent.agent.pipeline import run_pipeline
 
                 run_pipeline(session)
             else:
-                from manim_agent.agent.code_agent import run_agent  # noqa: PLC0415
+                from manim_agent.agent.code_agent import run_agent
 
                 run_agent(session, self.agent)
         passing = session.log.passing
@@ -369,7 +369,7 @@ class LongRun:
             self.final_states[plan.number] = final_state
         session.run.write_json(CLOCK_JSON, {"code_hash": code_hash(code), "clock": clock, "final_state": final_state,
                                             "plays": subtitles.plays_from_layout(layout)})
-        from manim_agent.agent.render_outputs import render_final, write_run_notes  # noqa: PLC0415
+        from manim_agent.agent.render_outputs import render_final, write_run_notes
 
         session.run.write_text("scene.py", code)
         outputs = session.run.record.outputs_map()
@@ -463,7 +463,7 @@ class LongRun:
         self.save()
 
     def write_notes(self) -> None:
-        from manim_agent.agent.long_notes import write_long_notes  # noqa: PLC0415
+        from manim_agent.agent.long_notes import write_long_notes
 
         assert self.spec is not None
         with self.top.stage("notes"):
@@ -601,7 +601,7 @@ def make_long_video(
 
 def _reraise(entry: dict[str, Any], run: RunDir) -> ManimAgentError:
     """Every section ended with the same kind of error (the provider is down, say): raise it."""
-    from manim_agent import errors  # noqa: PLC0415
+    from manim_agent import errors
 
     kind = getattr(errors, entry.get("error_type") or "", ManimAgentError)
     if not (isinstance(kind, type) and issubclass(kind, ManimAgentError)):

@@ -69,7 +69,7 @@ def animation_outcome(result: MakeResult) -> AnimationOutcome:
 
 
 def _tool_class() -> type:
-    from smolagents import Tool  # noqa: PLC0415 - a second to import; only for agent use
+    from smolagents import Tool  # a second to import; only for agent use
 
     class MakeAnimationTool(Tool):
         """make_animation for an outer agent; `make_options` are make_animation's keyword arguments."""

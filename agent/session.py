@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from manim_agent.agent.attempts import Attempt, AttemptLog, CheckFunction, RepairFunction
-from manim_agent.llm.config import ModelConfig
-from manim_agent.llm.client import ChatClient, Completion, Ledger
 from manim_agent.agent.progress import Reporter
 from manim_agent.agent.run_dir import RunDir
 from manim_agent.errors import ManimAgentError
+from manim_agent.llm.client import ChatClient, Completion, Ledger
+from manim_agent.llm.config import ModelConfig
 from manim_agent.tools.expand_prompt import SceneSpec, expand_prompt
 from manim_agent.tools.write_manim_code import WrittenCode, write_manim_code
 

@@ -16,10 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from manim_agent.errors import ManimAgentError
 from manim_agent.cli_common import _fail, _line, _read_prompt, _run_dir_of, stderr, stdout
+from manim_agent.errors import ManimAgentError
 from manim_agent.media import FORMATS, QUALITIES, QUALITY_HELP
-
 
 
 def _add_model_flags(parser: argparse.ArgumentParser) -> None:
@@ -98,7 +97,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--verbose-agent", action="store_true", help="show the CodeAgent's own step log (stderr)")
     _add_model_flags(make)
     _add_output_flags(make)
-    from manim_agent.cli_sections import add_long_form_flags  # noqa: PLC0415
+    from manim_agent.cli_sections import add_long_form_flags
 
     add_long_form_flags(make)
     make.set_defaults(handler=run_make)
@@ -114,7 +113,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _make_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    from manim_agent.agent.progress import NullReporter, RichReporter  # noqa: PLC0415
+    from manim_agent.agent.progress import NullReporter, RichReporter
 
     return {
         "model": args.model,
@@ -134,7 +133,7 @@ def _make_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_make(args: argparse.Namespace) -> int:
-    from manim_agent.agent.make import make_animation  # noqa: PLC0415 - keeps `--help` fast
+    from manim_agent.agent.make import make_animation  # keeps `--help` fast
 
     if args.resume is None and args.prompt is None:
         return _fail(args, "make needs a PROMPT (or --resume RUN_DIR)", 2)
@@ -147,7 +146,7 @@ def run_make(args: argparse.Namespace) -> int:
     )
     if args.verbose_agent:
         kwargs["verbose_agent"] = True
-    from manim_agent.cli_sections import run_long_make, wants_long_form  # noqa: PLC0415
+    from manim_agent.cli_sections import run_long_make, wants_long_form
 
     if wants_long_form(args):
         return run_long_make(args, kwargs)
@@ -197,7 +196,7 @@ def print_summary(result: Any) -> None:
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
-    from manim_agent.demo import run_demo  # noqa: PLC0415
+    from manim_agent.demo import run_demo
 
     kwargs = _make_kwargs(args)
     try:

@@ -98,8 +98,8 @@ def scene_targets(path: Path, problem: str | None) -> list[Target]:
     """The concrete Scene classes of one file (those no other scene of the file extends)."""
     if problem:
         return [Target(path, None, _problem(f"{path}: {problem}"))]
-    from manim_agent.tools.static import scenes as scene_discovery
     from manim_agent.tools.render_scene import _Oversize, oversize_diagnosis, read_source
+    from manim_agent.tools.static import scenes as scene_discovery
     from manim_agent.tools.static.source import ParsedSource
 
     try:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from manim_agent.tools.render_scene import _result_findings
 from manim_agent.tools.sandbox import client as sandbox
 from manim_agent.tools.sandbox.isolation import ENV_ALLOWLIST
-from manim_agent.tools.render_scene import _result_findings
 
 HEADER = "from manim import *\nimport os, socket, numpy as np\n\n"
 

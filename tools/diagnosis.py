@@ -164,7 +164,7 @@ class Diagnosis:
 
     def _repr_html_(self) -> str:
         """Jupyter shows the verdict, the located message, the hint and the other issues inline."""
-        from manim_agent.notebook import diagnosis_html  # noqa: PLC0415
+        from manim_agent.notebook import diagnosis_html
 
         return diagnosis_html(self.to_json())
 

@@ -21,11 +21,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from smolagents import Tool
 
 from manim_agent import prompt_templates
-from manim_agent.tools.static.api_renames import NAME_RENAMES
 from manim_agent.llm.parsing import extract_code
-from manim_agent.tools.examples import Example, choose_examples
-
 from manim_agent.tools.diagnosis import Diagnosis
+from manim_agent.tools.examples import Example, choose_examples
+from manim_agent.tools.static.api_renames import NAME_RENAMES
 
 if TYPE_CHECKING:
     from manim_agent.llm.client import ChatClient, Completion

@@ -31,7 +31,6 @@ from manim_agent.errors import (
     ModelRequestsDisabled,
     ProviderError,
 )
-
 from manim_agent.llm import providers
 from manim_agent.llm.reply_cache import CachedReply, reply_cache, request_key
 
@@ -80,7 +79,7 @@ def litellm_module() -> Any:
     """litellm, imported on first use (it takes seconds) and set to use its bundled cost map."""
     # Read the cost map shipped with litellm instead of fetching it: offline, reproducible costs.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm  # noqa: PLC0415 - deliberately lazy
+    import litellm  # deliberately lazy
 
     litellm.suppress_debug_info = True
     return litellm
@@ -159,7 +158,7 @@ def price(model: str, input_tokens: int, output_tokens: int) -> float | None:
 
 def _has_tenacity() -> bool:
     try:
-        import tenacity  # noqa: F401, PLC0415
+        import tenacity  # noqa: F401
     except ImportError:
         return False
     return True
@@ -327,7 +326,7 @@ class ChatClient:
                 finish = response.choices[0].finish_reason
         except ModelRequestsDisabled:
             raise
-        except Exception as exc:  # noqa: BLE001 - mapped to typed errors below
+        except Exception as exc:  # mapped to typed errors below
             raise self._translate(exc, provider) from exc
         content, reasoning = _split_think_tags(content, reasoning)
         if stop:

@@ -21,13 +21,13 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
-from manim_agent.llm.config import RoleModel
+from manim_agent.errors import ConfigError, ScriptedModelExhausted
 from manim_agent.llm import providers
 from manim_agent.llm.client import ChatClient, Ledger, litellm_module
+from manim_agent.llm.config import RoleModel
 from manim_agent.llm.smolagents_model import ChatClientModel
-from manim_agent.errors import ConfigError, ScriptedModelExhausted
 
 
 @dataclass
@@ -41,7 +41,7 @@ class ScriptedResponse:
     output_tokens: int | None = None
 
 
-ScriptItem = Union[str, ScriptedResponse, BaseException, Callable[[list[dict[str, Any]]], Union[str, ScriptedResponse]]]
+ScriptItem = str | ScriptedResponse | BaseException | Callable[[list[dict[str, Any]]], str | ScriptedResponse]
 
 SCRIPTED_PROVIDER = "scripted"
 _REGISTRY: dict[str, ScriptedModel] = {}
@@ -161,8 +161,8 @@ def _usage(litellm: Any, model: str, messages: list[dict[str, Any]], reply: Scri
 
 def _make_provider() -> Any:
     litellm = litellm_module()
-    from litellm import CustomLLM  # noqa: PLC0415
-    from litellm.types.utils import Delta, ModelResponseStream, StreamingChoices  # noqa: PLC0415
+    from litellm import CustomLLM
+    from litellm.types.utils import Delta, ModelResponseStream, StreamingChoices
 
     class ScriptedProvider(CustomLLM):
         """litellm's view of the scripted models: pops the named model's queue on every call."""

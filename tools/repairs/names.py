@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import re
 
-from manim_agent.tools.static.api_renames import ATTRIBUTE_RENAMES, NAME_RENAMES
 from manim_agent.tools.diagnosis import Finding
 from manim_agent.tools.repairs.edits import (
     Edit,
@@ -19,6 +18,7 @@ from manim_agent.tools.repairs.edits import (
     keyword,
     negate,
 )
+from manim_agent.tools.static.api_renames import ATTRIBUTE_RENAMES, NAME_RENAMES
 
 DIRECTIONS = {"UP", "DOWN", "LEFT", "RIGHT", "UL", "UR", "DL", "DR", "IN", "OUT", "ORIGIN"}
 OPPOSITE = {"UP": "DOWN", "LEFT": "RIGHT", "UL": "DR", "UR": "DL", "IN": "OUT"}
@@ -132,7 +132,7 @@ def _missing_manim_names(findings: list[Finding]) -> list[str]:
 
 def _is_manim_name(name: str) -> bool:
     try:
-        from manim_agent.tools.static.api_index import load_index  # noqa: PLC0415 - optional, slow to build
+        from manim_agent.tools.static.api_index import load_index  # optional, slow to build
 
         index = load_index(build=False)
     except (ImportError, OSError, ValueError):

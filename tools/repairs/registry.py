@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from manim_agent.errors import InputFileError, UserError
+from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.repairs import assets as repair_assets
 from manim_agent.tools.repairs import kwargs as repair_kwargs
 from manim_agent.tools.repairs import latex as repair_latex
@@ -50,7 +51,6 @@ from manim_agent.tools.repairs import names as repair_rules
 from manim_agent.tools.repairs import scene as repair_scene
 from manim_agent.tools.repairs import scene_calls as repair_scene_calls
 from manim_agent.tools.repairs import signatures as repair_signatures
-from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.repairs.edits import Edit, SourceText, parses, source_text, splice
 
 CheckFunction = Callable[..., Diagnosis]
@@ -416,7 +416,7 @@ def _acceptable(old: str, new: str) -> bool:
 
 
 def _default_check(source: str, *, scene: str | None = None) -> Diagnosis:
-    from manim_agent.tools.render_scene import check_scene  # noqa: PLC0415 - heavy, only for real runs
+    from manim_agent.tools.render_scene import check_scene  # heavy, only for real runs
 
     return check_scene(source, scene=scene)
 

@@ -38,7 +38,6 @@ from manim_agent.errors import IsolationUnavailable, SandboxError
 from manim_agent.tools.sandbox import standby as sandbox_standby
 from manim_agent.tools.sandbox.isolation import SandboxMethod, sandbox_method, scrubbed_env
 
-
 SOCKET_PATH_MAX = 100
 
 
@@ -46,7 +45,7 @@ def describe_protection(method: SandboxMethod | None = None) -> str:
     method = method or sandbox_method()
     inner = "scrubbed environment, rlimits, wall-clock timeout, audit hook"
     if method == "bwrap":
-        from manim_agent.tools.sandbox import bwrap as sandbox_bwrap  # noqa: PLC0415
+        from manim_agent.tools.sandbox import bwrap as sandbox_bwrap
 
         try:
             sandbox_bwrap.seccomp_program()
@@ -174,7 +173,7 @@ class WorkerClient:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if self._alive():
                 return
-            log = open(settings.subdir("run") / "pool.log", "ab")  # noqa: SIM115 - handed to the child
+            log = open(settings.subdir("run") / "pool.log", "ab")  # handed to the child
             size = str(max(1, int(settings.env_float("MANIM_AGENT_POOL_SIZE", 2))))
             command = [sys.executable, "-m", "manim_agent.tools.sandbox.pool", "serve", "--socket",
                        str(self.socket_path), "--idle", str(self.idle_seconds), "--size", size]

@@ -31,6 +31,7 @@ from typing import Any
 from manim_agent.tools.sandbox import texcache as sandbox_texcache
 from manim_agent.tools.sandbox.standby import READY_TIMEOUT, Standby, run_in_standby, shared_tex_dir
 
+
 # -- the pool -------------------------------------------------------------------------------------
 class Pool:
     """Keeps `size` sandboxes warm; `take()` hands one out and a replacement starts warming.
@@ -56,7 +57,7 @@ class Pool:
                     # No warm-up scene: measured, it saved nothing per check; the Manim import is the cost.
                     standby = Standby(warm=False)
                     standby.wait_ready()
-                except Exception:  # noqa: BLE001 - the sandbox log says why; try again shortly
+                except Exception:  # the sandbox log says why; try again shortly
                     time.sleep(1.0)
                     continue
                 if self.closed:
@@ -68,7 +69,7 @@ class Pool:
         try:
             standby = self.ready.get(timeout=timeout)
         except queue.Empty:
-            from manim_agent.errors import SandboxError  # noqa: PLC0415
+            from manim_agent.errors import SandboxError
 
             raise SandboxError(f"no sandbox became ready within {timeout:g} s") from None
         self._wanted.set()  # the replacement warms while this one works
@@ -135,7 +136,7 @@ def serve(socket_path: str, idle_seconds: float, size: int) -> None:
             _reply(conn, result)
             conn.close()
             sandbox_texcache.compile_and_store(formulas, shared_tex_dir())
-        except Exception as exc:  # noqa: BLE001 - any pool failure: the client falls back to a one-off sandbox
+        except Exception as exc:  # any pool failure: the client falls back to a one-off sandbox
             _reply(conn, {"pool_error": f"{type(exc).__name__}: {exc}"})
         finally:
             with contextlib.suppress(OSError):

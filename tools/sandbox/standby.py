@@ -58,7 +58,7 @@ class Standby:
         if args is None:
             args = ["standby", "--shared-tex-dir", str(shared_tex_dir())] + ([] if warm else ["--no-warmup"])
         command, seccomp = worker_argv(self.job_dir, module=module, args=args)
-        log = open(settings.subdir("run") / "sandbox.log", "ab")  # noqa: SIM115 - handed to the child
+        log = open(settings.subdir("run") / "sandbox.log", "ab")  # handed to the child
         try:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=scrubbed_env(),
@@ -66,7 +66,7 @@ class Standby:
             )
         except OSError as exc:
             shutil.rmtree(self.job_dir, ignore_errors=True)
-            from manim_agent.errors import SandboxError  # noqa: PLC0415
+            from manim_agent.errors import SandboxError
 
             raise SandboxError(f"could not start a sandbox ({command[0]!r}): {exc}") from exc
         finally:
@@ -122,7 +122,7 @@ class Standby:
         line, why = self._read_line(time.monotonic() + timeout)
         if line is None or json.loads(line).get("status") != "ready":
             self.discard()
-            from manim_agent.errors import SandboxError  # noqa: PLC0415
+            from manim_agent.errors import SandboxError
 
             raise SandboxError(
                 f"a sandbox did not start ({why or 'bad greeting'}); see {settings.subdir('run') / 'sandbox.log'}"

@@ -71,7 +71,7 @@ def compile_and_store(formulas: list[dict[str, Any]], shared: Path) -> int:
         standby.process.stdin.close()
         try:
             standby.process.wait(timeout=120)
-        except Exception:  # noqa: BLE001 - a stuck compile adds nothing
+        except Exception:  # a stuck compile adds nothing
             return 0
         shared.mkdir(parents=True, exist_ok=True)
         for formula in formulas:

@@ -66,7 +66,7 @@ def _in_while_loop(source: str, line: int | None) -> bool:
     Without the source (or when it does not parse) a loop is assumed, as a timeout in the scene's own
     code with no animation finishing most often is one.
     """
-    import ast  # noqa: PLC0415
+    import ast
 
     if not source or not line:
         return True

@@ -22,6 +22,7 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from manim_agent.tools.diagnosis import Finding
 from manim_agent.tools.static.api_renames import (
     ATTRIBUTE_RENAMES,
     KEYWORD_RENAMES,
@@ -29,7 +30,6 @@ from manim_agent.tools.static.api_renames import (
     MANIMGL_MODULES,
     NAME_RENAMES,
 )
-from manim_agent.tools.diagnosis import Finding
 from manim_agent.tools.static.scenes import ClassInfo, class_infos, in_file_chain
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from manim_agent.tools.static.api_renames import MANIMGL_MODULES
 from manim_agent.tools.diagnosis import Finding
+from manim_agent.tools.static.api_renames import MANIMGL_MODULES
 
 if TYPE_CHECKING:
     from manim_agent.tools.static.source import ParsedSource

@@ -16,8 +16,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from manim_agent.tools.static.api_renames import MANIMGL_MODULES, NAME_RENAMES
 from manim_agent.tools.diagnosis import Finding
+from manim_agent.tools.static.api_renames import MANIMGL_MODULES, NAME_RENAMES
 
 if TYPE_CHECKING:
     from manim_agent.tools.static.source import ParsedSource

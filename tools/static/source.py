@@ -34,7 +34,7 @@ def bound_names_in(of_type: Callable[..., list[Any]] | Iterable[ast.AST]) -> set
         for node in of_type:
             by_type.setdefault(type(node), []).append(node)
 
-        def of_type(*types: type) -> list[Any]:  # noqa: F811 - the lookup built from the nodes
+        def of_type(*types: type) -> list[Any]:  # the lookup built from the nodes
             return [n for t in types for n in by_type.get(t, [])]
 
     of = of_type

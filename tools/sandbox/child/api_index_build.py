@@ -13,7 +13,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from manim_agent.tools.static.api_index import KEYWORD_ONLY, POSITIONAL_OR_KEYWORD, SCHEMA, index_path, installed_manim_version
+from manim_agent.tools.static.api_index import (
+    KEYWORD_ONLY,
+    POSITIONAL_OR_KEYWORD,
+    SCHEMA,
+    index_path,
+    installed_manim_version,
+)
+
 
 def build_index_data() -> dict[str, Any]:
     """Import manim and describe its public API (see the module docstring for the layout)."""
@@ -27,7 +34,7 @@ def build_index_data() -> dict[str, Any]:
     import manim
 
     namespace: dict[str, Any] = {}
-    exec("from manim import *", namespace)  # noqa: S102 - the one reliable way to get star-import names
+    exec("from manim import *", namespace)  # the one reliable way to get star-import names
     namespace.pop("__builtins__", None)
     builder = _IndexBuilder()
     star: dict[str, str] = {}
@@ -347,7 +354,7 @@ def _default_repr(param: Any) -> str | None:
         return None
     try:
         text = repr(param.default)
-    except Exception:  # noqa: BLE001 - any object's __repr__ may raise; the default is only shown in hints
+    except Exception:  # any object's __repr__ may raise; the default is only shown in hints
         return "..."
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -29,10 +29,10 @@ import numpy as np
 from manim.camera.three_d_camera import ThreeDCamera
 from manim.mobject.mobject import Mobject
 
-from manim_agent.tools.sandbox.child import layout_measure as measure
 from manim_agent.tools.layout import rules as layout_rules
-from manim_agent.tools.sandbox.child.drawing import draw_frame
 from manim_agent.tools.layout.config import LayoutConfig
+from manim_agent.tools.sandbox.child import layout_measure as measure
+from manim_agent.tools.sandbox.child.drawing import draw_frame
 
 MIN_DRAW_BUDGET = 0.1  # seconds of frame drawing always allowed, even for a very short check
 CLEARLY_CONTENT = 1.0  # a keyframe stops measuring once a unit this long is on screen (units)
@@ -132,7 +132,7 @@ class Recorder:
         started = time.monotonic()
         try:
             function(*args)
-        except Exception as exc:  # noqa: BLE001 - instrumentation must never change the scene's outcome
+        except Exception as exc:  # instrumentation must never change the scene's outcome
             self._broken = True
             self.data["errors"].append(f"{type(exc).__name__}: {exc}")
         finally:
@@ -431,7 +431,7 @@ class Recorder:
         budget = max(MIN_DRAW_BUDGET, self.config.contact_sheet.budget * elapsed)
         if not force and self.data["draw_seconds"] > budget:
             return
-        from PIL import Image  # noqa: PLC0415 - Manim's own dependency
+        from PIL import Image  # Manim's own dependency
 
         started = time.monotonic()
         width = self.config.contact_sheet.width

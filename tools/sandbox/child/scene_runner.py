@@ -19,10 +19,9 @@ import manim
 from manim import tempconfig
 
 from manim_agent.media import MANIM_QUALITY
-from manim_agent.tools.sandbox.child import tiers as check_tiers
 from manim_agent.tools.sandbox.child import tex_policy
+from manim_agent.tools.sandbox.child import tiers as check_tiers
 from manim_agent.tools.sandbox.child.drawing import _no_draw_patches, restore_patches
-
 
 
 class SceneTimeout(BaseException):
@@ -92,7 +91,7 @@ def run_scene(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
             for hook in hooks:
                 _install_hook(hook, scene_obj, result, job)
             scene_obj.render()
-    except BaseException as exc:  # noqa: BLE001 - every scene failure becomes data for the diagnosis
+    except BaseException as exc:  # every scene failure becomes data for the diagnosis
         if isinstance(exc, SceneTimeout) or isinstance(exc.__context__, SceneTimeout):
             # (The alarm can land in a LaTeX subprocess, whose clean-up then trips the guard: still a timeout.)
             # A timeout after a complete fast pass: the scene renders at its end states, only slowly in motion.
@@ -116,7 +115,7 @@ def run_scene(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
 def _install_hook(name: str, scene_obj: Any, result: dict[str, Any], job: dict[str, Any] | None = None) -> None:
     """Optional per-job instrumentation (for example layout snapshots), looked up by name."""
     if name == "layout":
-        from manim_agent.tools.sandbox.child import layout_snapshot  # noqa: PLC0415 - optional, imported on demand
+        from manim_agent.tools.sandbox.child import layout_snapshot  # optional, imported on demand
 
         layout_snapshot.install(scene_obj, result, job)
 
