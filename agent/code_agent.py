@@ -51,7 +51,7 @@ class SessionRenderSceneTool(RenderSceneTool):
         super().__init__()
         self.owner = agent
 
-    def forward(self, code: str, scene: str | None = None) -> str:  # type: ignore[override]
+    def forward(self, code: str, scene: str | None = None) -> str:
         return json.dumps(self.owner.session.agent_check(code))
 
 
@@ -71,7 +71,7 @@ class ManimCodeAgent(CodeAgent):
         verbose: bool = False,
         run_task: Callable[[str, ManimCodeAgent], Any] | None = None,
     ) -> None:
-        self.session = session  # type: ignore[assignment]
+        self.session = session
         self.make_options = dict(make_options or {})
         self.run_task = run_task
         tools = [

@@ -251,7 +251,7 @@ class LongRun:
 
     def _video_ok(self, plan: SectionPlan) -> bool:
         video = self.outcome(plan.number).get("video")
-        return bool(video) and (self.run.path / video).is_file()
+        return bool(video) and (self.run.path / str(video)).is_file()
 
     def estimate_sections(self) -> None:
         todo = self.pending()
@@ -531,8 +531,8 @@ def make_long_video(
     stored = (previous.record.long_form if previous else None) or {}
     if previous is not None and previous.record.status == "success":
         return LongFormResult("success", previous.path, dict(previous.state))
-    request, options, config = single.prepare_run(previous, prompt, opts)
-    long = {
+    request, run_options, config = single.prepare_run(previous, prompt, opts)
+    long: dict[str, Any] = {
         "sections": parse_sections(sections if sections is not None and previous is None else stored.get("sections", "auto")),
         "workers": int(workers or stored.get("workers") or 2),
         "voice": voice or stored.get("voice_asked") or "auto",
@@ -541,22 +541,22 @@ def make_long_video(
     }
     if long["workers"] < 1:
         raise ConfigError(f"--workers must be at least 1, not {long['workers']}")
-    if options.fmt == "png":
+    if run_options.fmt == "png":
         raise ConfigError("--format png makes a still image; a video in sections needs mp4, webm or gif")
     stitch.require_ffmpeg()
     budget = Budget(opts.max_cost, opts.max_minutes)
     long["voice_asked"] = long["voice"]
     long["voice"], voice_warning = narration.resolve_voice(long["voice"])
-    if options.fmt == "gif" and long["voice"] != "none":
+    if run_options.fmt == "gif" and long["voice"] != "none":
         long["voice"], voice_warning = "none", "a GIF has no sound: no narration"
-    if options.cache:
+    if run_options.cache:
         enable_reply_cache(single.settings.subdir("cache") / "replies")
 
     run = previous or RunDir.create(opts.out_dir, request, exact=opts.run_dir)
-    run.record.start(created=now_iso(), kind=KIND, status="running", ok=False, request=request, mode=options.mode,
-                     models=config.to_json(), options=options.to_json(), long_form=long, error=None)
+    run.record.start(created=now_iso(), kind=KIND, status="running", ok=False, request=request, mode=run_options.mode,
+                     models=config.to_json(), options=run_options.to_json(), long_form=long, error=None)
     run.save_state()
-    work = LongRun(run, request, options, config, long=long, budget=budget, reporter=reporter, check=opts.check,
+    work = LongRun(run, request, run_options, config, long=long, budget=budget, reporter=reporter, check=opts.check,
                    render=opts.render, repair=opts.repair_function(), confirm=confirm, agent=opts.agent)
     if voice_warning:
         work.warn(voice_warning)

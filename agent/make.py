@@ -204,7 +204,7 @@ class LayoutCheck:
 
     def for_run(self, quality: str, sheets: Path) -> LayoutCheck:
         if quality in QUALITIES:
-            self.config.quality = quality  # type: ignore[assignment]
+            self.config.quality = quality
         self.sheets = sheets
         return self
 
@@ -255,7 +255,7 @@ def _default_repair() -> RepairFunction | None:
         from manim_agent.tools.repairs.registry import apply_rules
     except ImportError:
         return None
-    return apply_rules  # type: ignore[return-value]
+    return apply_rules
 
 
 @dataclass

@@ -88,7 +88,7 @@ def _tool_class() -> type:
             super().__init__()
             self.make_options = make_options
 
-        def forward(self, request: str) -> AnimationOutcome:  # type: ignore[override]
+        def forward(self, request: str) -> AnimationOutcome:
             return animation_outcome(make_animation(request, **self.make_options))
 
     return MakeAnimationTool

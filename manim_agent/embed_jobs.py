@@ -78,7 +78,7 @@ def announce_workdirs() -> None:
             emit("workdir", path=str(workdir))
             yield workdir
 
-    sandbox.job_directory = announced  # type: ignore[assignment]
+    sandbox.job_directory = announced
 
 
 def load_scripted_models() -> None:

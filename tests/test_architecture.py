@@ -213,3 +213,15 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
         assert top is not None, f"{rel}/ is a package outside every package-dir of pyproject.toml"
         package = by_folder[top] + rel[len(top):].replace("/", ".")
         assert package in listed, f"{rel}/ ({package}) is a package but pyproject.toml does not list it"
+
+
+def test_the_readme_layout_names_every_module() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("\n## Layout\n") + 1 :]
+    layout = layout[: layout.index("\n## ")] if "\n## " in layout else layout
+    missing = [
+        name for name, path in MODULES.items()
+        if path.name != "__init__.py" and path.name not in layout and not name.startswith("manim_agent.scenes.")
+        and not name.startswith("manim_agent.evals.")
+    ]
+    assert not missing, "README's Layout section does not name: " + ", ".join(missing)

@@ -50,11 +50,13 @@ class Finding:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], *, stage: str | None = None) -> Finding:
+    def from_json(cls, data: dict[str, Any], *, stage: Any = None) -> Finding:
         """The inverse of `to_json`, lenient: a dict a model or a client wrote may lack any field."""
+        given: Any = data  # a model's dict: its values are whatever it wrote
+        unknown: Any = "error"
         return cls(
-            stage=data.get("stage") or stage or "static",
-            category=data.get("category") or "error",
+            stage=given.get("stage") or stage or "static",
+            category=given.get("category") or unknown,
             message=str(data.get("message") or ""),
             line=data.get("line") if isinstance(data.get("line"), int) else None,
             code_line=data.get("code_line"),
@@ -146,7 +148,7 @@ class Diagnosis:
     def from_json(cls, data: dict[str, Any]) -> Diagnosis:
         """The inverse of `to_json` (the primary finding's fields sit at the top level), lenient about missing fields."""
         ok = bool(data.get("ok"))
-        stage = data.get("stage") or "static"
+        stage: Any = data.get("stage") or "static"
         findings = []
         if data.get("message") and not ok:
             top = {**data, "details": {"rule": data["rule"]} if data.get("rule") else {}, "severity": "error"}

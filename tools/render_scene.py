@@ -387,7 +387,7 @@ def _agent_tools() -> dict[str, type]:
         }
         output_type = "string"
 
-        def forward(self, code: str, scene: str | None = None) -> str:  # type: ignore[override]
+        def forward(self, code: str, scene: str | None = None) -> str:
             try:
                 return json.dumps(check_scene(code, scene=scene, layout=True).to_json())
             except SceneNotFoundError as exc:
@@ -406,7 +406,7 @@ def _agent_tools() -> dict[str, type]:
         }
         output_type = "string"
 
-        def forward(self, traceback_text: str, code: str | None = None) -> str:  # type: ignore[override]
+        def forward(self, traceback_text: str, code: str | None = None) -> str:
             return json.dumps(read_error(traceback_text, code).to_json())
 
     return {"RenderSceneTool": RenderSceneTool, "ReadErrorTool": ReadErrorTool}

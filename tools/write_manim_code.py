@@ -4,7 +4,7 @@ New code: the prompt states the installed Manim CE version and the rules that av
 failures, and shows one or two library scenes chosen by how close their docstrings and TAGS are
 to the request. Repair: the prompt carries only the previous code and the core's diagnosis, and
 asks for search/replace edits (a fraction of the tokens of a rewrite); a whole file is accepted too.
-Whatever the model replies goes through `code_parsing.extract_code`, so a reply without usable
+Whatever the model replies goes through `manim_agent.llm.parsing.extract_code`, so a reply without usable
 code comes back as a `problem` to feed to the next request, never as an exception.
 """
 
@@ -232,7 +232,7 @@ class WriteManimCodeTool(Tool):
         self.client = client
         self.write = write
 
-    def forward(self, spec: str, previous_code: str | None = None, diagnosis: str | None = None) -> str:  # type: ignore[override]
+    def forward(self, spec: str, previous_code: str | None = None, diagnosis: str | None = None) -> str:
         if self.write is not None:
             return self.write(spec, previous_code, diagnosis)
         assert self.client is not None

@@ -121,7 +121,7 @@ class ReplyCache:
 def _text_only_disk(diskcache: Any) -> type:
     """diskcache's Disk, minus unpickling: a pickled entry (which this module never writes) is refused."""
 
-    class TextOnlyDisk(diskcache.Disk):  # type: ignore[misc, name-defined]
+    class TextOnlyDisk(diskcache.Disk):
         def fetch(self, mode: int, filename: str, value: Any, read: bool) -> Any:
             if mode == diskcache.core.MODE_PICKLE:
                 raise ValueError("a pickled entry, which this cache never writes")

@@ -43,7 +43,7 @@ def _import_insertion_offset(src: SourceText) -> int:
     if index == 0:
         return len(src.text)
     previous = body[index - 1]
-    return src.line_start(previous.end_lineno) + len(src.lines[previous.end_lineno - 1]) + 1  # type: ignore[arg-type]
+    return src.line_start(previous.end_lineno) + len(src.lines[previous.end_lineno - 1]) + 1
 
 
 def _insert_line(src: SourceText, offset: int, line: str, note: str) -> Edit:
@@ -94,7 +94,7 @@ def find_manimlib_import(src: SourceText, findings: list[Finding]) -> list[Edit]
     if not has_manim and _uses_manim(src.tree):
         return [_insert_line(src, _import_insertion_offset(src), star, f"added {star}")]
     if explicit_manim is not None and _missing_manim_names(findings):
-        offset = src.line_start(explicit_manim.end_lineno) + len(src.lines[explicit_manim.end_lineno - 1]) + 1  # type: ignore[arg-type]
+        offset = src.line_start(explicit_manim.end_lineno) + len(src.lines[explicit_manim.end_lineno - 1]) + 1
         names = ", ".join(_missing_manim_names(findings))
         return [_insert_line(src, offset, star, f"added {star} ({names} not imported)")]
     return []
@@ -192,8 +192,8 @@ def find_rename(src: SourceText, findings: list[Finding]) -> list[Edit]:
         else:
             rename = ATTRIBUTE_RENAMES.get(node.attr)
             if rename and rename.replacement and not _is_self(node.value) and node.attr not in own_methods:
-                end = src.offset(node.end_lineno, node.end_col_offset)  # type: ignore[arg-type]
-                edits.append(Edit(end - len(node.attr), end, rename.replacement, node.end_lineno, f".{node.attr} → .{rename.replacement}"))  # type: ignore[arg-type]
+                end = src.offset(node.end_lineno, node.end_col_offset)
+                edits.append(Edit(end - len(node.attr), end, rename.replacement, node.end_lineno, f".{node.attr} → .{rename.replacement}"))
     edits += _rename_manim_imports(src)
     return edits
 

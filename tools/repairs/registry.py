@@ -27,11 +27,12 @@ fails for other reasons than escapes, `$`, Unicode or a misspelled command, and 
 the author's intent. `ApplyMethod` still works in Manim CE 0.22, so it is only rewritten where the
 check blames it.
 
-The rules live in `repair_latex.py` (answer text, string literals, LaTeX), `repair_rules.py` (imports
-and names), `repair_signatures.py` (calls whose signature changed), `repair_kwargs.py` (what published LLM
-scenes break: removed keywords, 2-D points, ManimGL's 3-D frame), `repair_assets.py` (missing icon
-files, ManimGL's glow), `repair_scene_calls.py` (scene updaters, move_camera inside play) and
-`repair_scene.py` (scene structure); `repair_source.py` holds the edit plumbing. This module names and orders them.
+The rules live beside this module: `latex.py` (answer text, string literals, LaTeX), `names.py` (imports
+and names), `signatures.py` (calls whose signature changed), `kwargs.py` (what published LLM scenes
+break: removed keywords, 2-D points, ManimGL's 3-D frame), `assets.py` (missing icon files, ManimGL's
+glow), `scene_calls.py` (scene updaters, move_camera inside play) and `scene.py` (scene structure);
+`edits.py` holds the edit plumbing. This module names and orders them, and runs them: `repair_loop` is
+the one check -> repair -> re-check loop, for `fix` and for the agent alike.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ everything it started when the job ends. Inside, a scrubbed environment (no `*_A
 a timeout and an audit hook add layers that are useful, not load-bearing.
 
 Results come back over a pipe the sandbox inherited, never through a path it could replace, and the
-host believes only what it can check: files are read through `sandbox_files` (inside the job
+host believes only what it can check: files are read through `files` (inside the job
 directory, no symlinks, regular files, the right magic bytes).
 
 Without bubblewrap only the inner layers remain: scene code is NOT isolated from the machine.
@@ -236,7 +236,7 @@ def shutdown_all_workers() -> int:
 def run_job(job: dict[str, Any], files: dict[str, str], *, warm: bool | None = None, keep: bool = False) -> Iterator[dict[str, Any]]:
     """Run `job` on `files` in a fresh sandbox and yield its result; the job directory is removed after.
 
-    Read any file the result names only through `sandbox_files` (it is untrusted).
+    Read any file the result names only through `files` (it is untrusted).
     """
     result = WorkerClient(warm=warm).run(job, files)
     try:

@@ -10,7 +10,7 @@ directory, the pool's socket, or the shared LaTeX cache with write access.
 sandboxed) that keeps `MANIM_AGENT_POOL_SIZE` sandboxes ready, hands each request one of them, and
 exits after an idle period. Its socket lives in `$MANIM_AGENT_HOME/run/`, which no sandbox can see.
 While a job runs, the pool watches the job directory's size and kills the sandbox above its quota.
-After answering, it adds the job's new LaTeX formulas to the shared cache (`sandbox_texcache`).
+After answering, it adds the job's new LaTeX formulas to the shared cache (`texcache`).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ the installed Manim (`api_index`). Stages, in order:
 
 1. source sanity: empty, binary / not UTF-8, NUL bytes, too large;
 2. syntax (with a hint when the file is Markdown or prose around code);
-3. scene discovery and choice (`scene_discovery`);
-4. safety policy (`safety_policy`), API lint (`api_lint`) and LaTeX lint (`latex_lint`).
+3. scene discovery and choice (`scenes`);
+4. safety policy (`safety`), API lint (`api_lint`) and LaTeX lint (`latex_lint`).
 
 `run_static_checks` returns every finding, sorted by line; severity "error" blocks the dry run.
 Columns are 1-based character offsets, like lines.

@@ -38,7 +38,7 @@ def _no_draw_patches() -> list[tuple[type, str, Any]]:
     # tens of thousands of objects that are only read when the glyph is built. Sharing them keeps
     # behaviour and cuts the check of a LaTeX-heavy scene by more than half.
     originals.append((se.Shape, "__deepcopy__", getattr(se.Shape, "__deepcopy__", None)))
-    se.Shape.__deepcopy__ = _share  # type: ignore[attr-defined]
+    se.Shape.__deepcopy__ = _share
     return originals
 
 

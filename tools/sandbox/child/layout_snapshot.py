@@ -13,7 +13,7 @@ animation and wait goes through it) and the scene's `update_to_time`, and record
 - a few real frames for the contact sheet (drawn with the original cairo functions that the check
   otherwise switches off), chosen to show the scene evenly and every new problem, within a time budget.
 
-Everything lands in `result["layout"]` as JSON-able data; `layout_rules` judges it in the parent.
+Everything lands in `result["layout"]` as JSON-able data; `tools/layout/rules.py` judges it in the parent.
 The instrumentation never changes the scene's outcome: its own failures are recorded, not raised.
 """
 
