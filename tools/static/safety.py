@@ -120,13 +120,35 @@ def _check_import(ctx: ParsedSource, node: ast.Import | ast.ImportFrom, allow: f
         elif root not in ALLOWED_MODULES and root not in allow:
             message = f"import {module}: {root!r} is not on the allowlist of modules a scene may import"
             hint = f"use manim, numpy or the standard math modules; to allow it anyway: --allow-import {root}"
-            out.append(ctx.finding(node, "import", message, hint=hint, details={"module": root}))
+            if _never_used(ctx, node, module):
+                # Published scenes often keep an import they never use (`import pathlib`): it can do nothing.
+                message += "; it is never used, so it is only a warning"
+                hint = f"remove the unused import ({hint})"
+                out.append(ctx.finding(node, "import", message, hint=hint, severity="warning", details={"module": root}))
+            else:
+                out.append(ctx.finding(node, "import", message, hint=hint, details={"module": root}))
     if isinstance(node, ast.ImportFrom) and node.module in ("os", "sys"):
         for alias in node.names:
             reason = _module_attr_reason(node.module, alias.name)
             if reason:
                 out.append(_unsafe(ctx, node, f"from {node.module} import {alias.name}", reason, _hint_for(node.module, alias.name)))
     return out
+
+
+def _never_used(ctx: ParsedSource, node: ast.Import | ast.ImportFrom, module: str) -> bool:
+    """True when no name this import binds is mentioned anywhere else in the file: not as a name,
+    and not inside any string (which `globals()[...]`, `getattr` or `eval` could turn into a use)."""
+    if isinstance(node, ast.Import):
+        alias = next(a for a in node.names if a.name == module)
+        bound = {alias.asname or alias.name.split(".")[0]}
+    else:
+        if any(a.name == "*" for a in node.names):
+            return False
+        bound = {a.asname or a.name for a in node.names}
+    if any(n.id in bound for n in ctx.of_type(ast.Name)):
+        return False
+    strings = [c.value for c in ctx.of_type(ast.Constant) if isinstance(c.value, str)]
+    return not any(name in text for name in bound for text in strings)
 
 
 def _hint_for(module: str, attr: str | None = None) -> str:
