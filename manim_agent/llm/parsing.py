@@ -280,6 +280,9 @@ def _unfenced_code(text: str) -> tuple[str | None, list[str]]:
         notes.append(f"dropped {sentences} line(s) of prose after the code")
         return shorter, notes
     for trim in range(1, min(MAX_TRAILING_PROSE_LINES, len(code_lines) - 1) + 1):
+        dropped = code_lines[-trim]
+        if dropped[:1].isspace() and dropped.strip():
+            break  # an indented line is code (of a class or function body), never prose after the code
         shorter = "\n".join(code_lines[:-trim]).rstrip() + "\n"
         if SCENE_CLASS_RE.search(shorter) and syntax_problem(shorter) is None:
             notes.append(f"dropped {trim} line(s) of prose after the code")
