@@ -37,7 +37,14 @@ demo: install
 # The web UI's browser test drives Debian's chromium; only the test target installs it.
 test: export MANIM_AGENT_EXTRA_APT := $(strip $(MANIM_AGENT_EXTRA_APT) chromium)
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/python scripts/typecheck.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff and mypy alone (`make test` runs both before the tests).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/python scripts/typecheck.py
 
 check-env: install
 	$(BIN)/manim-agent doctor

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from manim_agent.tools.diagnosis import Diagnosis, Finding
+from manim_agent.tools.repairs.registry import repair_loop
 
 Origin = Literal["new", "edit", "rewrite", "agent", "repair", "unusable"]
 # Origins that cost an LLM call (or came from the orchestrator) and so count against the budget.
 BUDGETED: frozenset[str] = frozenset({"new", "edit", "rewrite", "agent", "unusable"})
-MAX_RULE_ROUNDS = 3
 
 CheckFunction = Callable[[str], Diagnosis]
 RepairFunction = Callable[[str, list[Finding]], "tuple[str, list[Any]]"]
@@ -202,29 +202,32 @@ class AttemptLog:
         return self._repair_chain(attempt)
 
     def _repair_chain(self, attempt: Attempt) -> Attempt:
+        """Rule repairs on a failed attempt, each round its own "repair" attempt (tools/repairs' one loop)."""
+        if self.repair_function is None:
+            return attempt
         current = attempt
-        for _ in range(MAX_RULE_ROUNDS):
-            if current.ok or self.repair_function is None or current.diagnosis is None:
-                break
-            if not current.diagnosis.fixable:
-                break
-            new_code, applied = self.repair_function(current.code or "", current.diagnosis.findings)
-            if not applied or new_code == current.code:
-                break
-            earlier = self.find(new_code)
-            if earlier is not None:
+        loop = repair_loop(
+            attempt.code or "",
+            attempt.diagnosis,
+            check=self.check_function,
+            repair=self.repair_function,
+            only_fixable=True,
+            known=lambda code: self.find(code) is not None,
+        )
+        for step in loop:
+            if step.diagnosis is None:  # checked before: that attempt (or its passing repair) stands
+                earlier = self.find(step.code)
+                assert earlier is not None
                 return self.resolve(earlier)
-            started = time.monotonic()
-            diagnosis = self.check_function(new_code)
             current = self._add(
                 Attempt(
                     len(self.attempts) + 1,
                     "repair",
-                    new_code,
-                    diagnosis,
-                    repairs=[_rule_name(r) for r in applied],
+                    step.code,
+                    step.diagnosis,
+                    repairs=[_rule_name(r) for r in step.applied],
                     parent=current.number,
-                    seconds=time.monotonic() - started,
+                    seconds=step.seconds,
                 )
             )
         return current

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from manim_agent.llm.config import ModelConfig
-from manim_agent.llm.client import LOCAL_PROVIDERS, SCRIPTED_PROVIDER, ChatClient, Ledger, litellm_module, provider_of
 from manim_agent.errors import BudgetExceeded, ConfigError
+from manim_agent.llm.client import ChatClient, Ledger, litellm_module, price
+from manim_agent.llm.config import ModelConfig
 
 SPEC_TOKENS_PER_BEAT = 140  # the expander's YAML for one beat, measured on the fixtures' scripts
 CODE_TOKENS_PER_BEAT = 260  # Manim code for one beat (a few objects and plays)
@@ -45,18 +45,10 @@ def validate_limits(max_cost: float | None, max_minutes: float | None) -> None:
 
 def _price(model: str, price_as: str | None, tokens_in: int, tokens_out: int) -> float | None:
     """Dollars for one call, from litellm's bundled map; 0 for local servers; None when unknown."""
-    priced = price_as or model
-    provider = provider_of(priced)
-    if provider in LOCAL_PROVIDERS:
-        return 0.0
-    if provider == SCRIPTED_PROVIDER:
-        return None
-    litellm = litellm_module()
     try:
-        cost_in, cost_out = litellm.cost_per_token(model=priced, prompt_tokens=tokens_in, completion_tokens=tokens_out)
-    except Exception:  # noqa: BLE001 - litellm raises several kinds for an unpriced model
+        return price(price_as or model, tokens_in, tokens_out)
+    except Exception:  # litellm raises several kinds for an unpriced model
         return None
-    return float(cost_in + cost_out)
 
 
 def _tokens(messages: list[dict[str, Any]]) -> int:
@@ -99,8 +91,8 @@ def estimate_run(
     """Price the run's expected calls. `sections` holds a SceneSpec per section still to make, or
     (before the expansion) ints: the beats each section is expected to have. `expand` is the
     expander's length request when the spec is still to be made, None when it exists."""
-    from manim_agent.tools.expand_prompt import Beat, SceneSpec, expansion_messages  # noqa: PLC0415
-    from manim_agent.tools.write_manim_code import new_code_messages, repair_messages  # noqa: PLC0415
+    from manim_agent.tools.expand_prompt import Beat, SceneSpec, expansion_messages
+    from manim_agent.tools.write_manim_code import new_code_messages, repair_messages
 
     totals = {"expected": 0.0, "worst": 0.0}
     unknown = False

@@ -16,6 +16,7 @@ called that way, each task becomes a full `make_animation` run and the agent han
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -24,11 +25,11 @@ from smolagents.monitoring import AgentLogger, LogLevel
 from smolagents.utils import AgentError
 
 from manim_agent import prompt_templates
-from manim_agent.llm.config import resolve_model_config
-from manim_agent.llm.client import ChatClient
 from manim_agent.agent.session import RunSession
-from manim_agent.llm.smolagents_model import ChatClientModel
 from manim_agent.errors import ManimAgentError
+from manim_agent.llm.client import ChatClient
+from manim_agent.llm.config import resolve_model_config
+from manim_agent.llm.smolagents_model import ChatClientModel
 from manim_agent.tools.expand_prompt import ExpandPromptTool, SceneSpec
 from manim_agent.tools.render_scene import ReadErrorTool, RenderSceneTool
 from manim_agent.tools.write_manim_code import WriteManimCodeTool
@@ -50,22 +51,29 @@ class SessionRenderSceneTool(RenderSceneTool):
         super().__init__()
         self.owner = agent
 
-    def forward(self, code: str, scene: str | None = None) -> str:  # type: ignore[override]
+    def forward(self, code: str, scene: str | None = None) -> str:
         return json.dumps(self.owner.session.agent_check(code))
 
 
 class ManimCodeAgent(CodeAgent):
     """The CodeAgent behind `--mode agent`, bound to one run at a time (`bind`).
 
-    Built without a session (see `managed_agent`), it is a managed agent for a manager: each task
-    it receives becomes its own `make_animation` run with `make_options`.
+    Built without a session (see `make_animation_tool.managed_agent`), it is a managed agent for a
+    manager: each task it receives is handed to `run_task` (a whole `make_animation` run with
+    `make_options`), which is passed in so that this module never imports `make` (make imports it).
     """
 
     def __init__(
-        self, session: RunSession | None, *, make_options: dict[str, Any] | None = None, verbose: bool = False
+        self,
+        session: RunSession | None,
+        *,
+        make_options: dict[str, Any] | None = None,
+        verbose: bool = False,
+        run_task: Callable[[str, ManimCodeAgent], Any] | None = None,
     ) -> None:
-        self.session = session  # type: ignore[assignment]
+        self.session = session
         self.make_options = dict(make_options or {})
+        self.run_task = run_task
         tools = [
             ExpandPromptTool(expand=lambda request: self.session.agent_expand(request)),
             WriteManimCodeTool(
@@ -136,19 +144,11 @@ class ManimCodeAgent(CodeAgent):
         scene_code, run_dir, diagnosis, ...) that a manager's code can index, whose `str()` is the
         report followed by the same data as JSON, for managers that only read text.
         """
-        from manim_agent.agent.make import make_animation  # noqa: PLC0415 - make imports this module
-        from manim_agent.agent.make_animation_tool import animation_outcome  # noqa: PLC0415
-
+        if self.run_task is None:
+            raise RuntimeError("this ManimCodeAgent is bound to a run; use make_animation_tool.managed_agent() for a manager")
         if additional_args:
             task += "\n\nAdditional context: " + json.dumps(additional_args, default=str)[:4000]
-        result = make_animation(task, mode="agent", agent=self, **self.make_options)
-        return animation_outcome(result)
-
-
-def managed_agent(**make_options: Any) -> ManimCodeAgent:
-    """A ManimCodeAgent to list in a manager's `managed_agents`; `make_options` are make_animation's
-    keyword arguments (models, max_attempts, quality, out_dir, ...) used for every task it gets."""
-    return ManimCodeAgent(None, make_options=make_options)
+        return self.run_task(task, self)
 
 
 def run_agent(session: RunSession, agent: ManimCodeAgent | None = None, *, verbose: bool = False) -> Any:

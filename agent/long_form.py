@@ -31,9 +31,7 @@ from manim_agent.agent import make as single
 from manim_agent.agent import narration, stitch, subtitles
 from manim_agent.agent.attempts import CheckFunction, RepairFunction, code_hash
 from manim_agent.agent.budget import Budget, Confirm, Estimate, estimate_run
-from manim_agent.llm.client import Ledger
 from manim_agent.agent.progress import NullReporter, Reporter
-from manim_agent.llm.reply_cache import enable_reply_cache
 from manim_agent.agent.run_dir import RunDir, now_iso
 from manim_agent.agent.sections import (
     SectionPlan,
@@ -46,6 +44,8 @@ from manim_agent.agent.sections import (
 )
 from manim_agent.agent.session import RenderFunction, RunOptions, RunSession
 from manim_agent.errors import BudgetExceeded, ConfigError, ManimAgentError
+from manim_agent.llm.client import Ledger
+from manim_agent.llm.reply_cache import enable_reply_cache
 from manim_agent.tools.expand_prompt import SceneSpec
 
 KIND = "long_form"
@@ -251,7 +251,7 @@ class LongRun:
 
     def _video_ok(self, plan: SectionPlan) -> bool:
         video = self.outcome(plan.number).get("video")
-        return bool(video) and (self.run.path / video).is_file()
+        return bool(video) and (self.run.path / str(video)).is_file()
 
     def estimate_sections(self) -> None:
         todo = self.pending()
@@ -334,11 +334,11 @@ class LongRun:
     def _work(self, session: RunSession, check: _ClockingCheck, plan: SectionPlan, spec: SceneSpec) -> None:
         if session.log.passing is None:
             if self.options.mode == "pipeline":
-                from manim_agent.agent.pipeline import run_pipeline  # noqa: PLC0415
+                from manim_agent.agent.pipeline import run_pipeline
 
                 run_pipeline(session)
             else:
-                from manim_agent.agent.code_agent import run_agent  # noqa: PLC0415
+                from manim_agent.agent.code_agent import run_agent
 
                 run_agent(session, self.agent)
         passing = session.log.passing
@@ -369,7 +369,7 @@ class LongRun:
             self.final_states[plan.number] = final_state
         session.run.write_json(CLOCK_JSON, {"code_hash": code_hash(code), "clock": clock, "final_state": final_state,
                                             "plays": subtitles.plays_from_layout(layout)})
-        from manim_agent.agent.render_outputs import render_final, write_run_notes  # noqa: PLC0415
+        from manim_agent.agent.render_outputs import render_final, write_run_notes
 
         session.run.write_text("scene.py", code)
         outputs = session.run.record.outputs_map()
@@ -463,7 +463,7 @@ class LongRun:
         self.save()
 
     def write_notes(self) -> None:
-        from manim_agent.agent.long_notes import write_long_notes  # noqa: PLC0415
+        from manim_agent.agent.long_notes import write_long_notes
 
         assert self.spec is not None
         with self.top.stage("notes"):
@@ -531,8 +531,8 @@ def make_long_video(
     stored = (previous.record.long_form if previous else None) or {}
     if previous is not None and previous.record.status == "success":
         return LongFormResult("success", previous.path, dict(previous.state))
-    request, options, config = single.prepare_run(previous, prompt, opts)
-    long = {
+    request, run_options, config = single.prepare_run(previous, prompt, opts)
+    long: dict[str, Any] = {
         "sections": parse_sections(sections if sections is not None and previous is None else stored.get("sections", "auto")),
         "workers": int(workers or stored.get("workers") or 2),
         "voice": voice or stored.get("voice_asked") or "auto",
@@ -541,22 +541,22 @@ def make_long_video(
     }
     if long["workers"] < 1:
         raise ConfigError(f"--workers must be at least 1, not {long['workers']}")
-    if options.fmt == "png":
+    if run_options.fmt == "png":
         raise ConfigError("--format png makes a still image; a video in sections needs mp4, webm or gif")
     stitch.require_ffmpeg()
     budget = Budget(opts.max_cost, opts.max_minutes)
     long["voice_asked"] = long["voice"]
     long["voice"], voice_warning = narration.resolve_voice(long["voice"])
-    if options.fmt == "gif" and long["voice"] != "none":
+    if run_options.fmt == "gif" and long["voice"] != "none":
         long["voice"], voice_warning = "none", "a GIF has no sound: no narration"
-    if options.cache:
+    if run_options.cache:
         enable_reply_cache(single.settings.subdir("cache") / "replies")
 
     run = previous or RunDir.create(opts.out_dir, request, exact=opts.run_dir)
-    run.record.start(created=now_iso(), kind=KIND, status="running", ok=False, request=request, mode=options.mode,
-                     models=config.to_json(), options=options.to_json(), long_form=long, error=None)
+    run.record.start(created=now_iso(), kind=KIND, status="running", ok=False, request=request, mode=run_options.mode,
+                     models=config.to_json(), options=run_options.to_json(), long_form=long, error=None)
     run.save_state()
-    work = LongRun(run, request, options, config, long=long, budget=budget, reporter=reporter, check=opts.check,
+    work = LongRun(run, request, run_options, config, long=long, budget=budget, reporter=reporter, check=opts.check,
                    render=opts.render, repair=opts.repair_function(), confirm=confirm, agent=opts.agent)
     if voice_warning:
         work.warn(voice_warning)
@@ -601,7 +601,7 @@ def make_long_video(
 
 def _reraise(entry: dict[str, Any], run: RunDir) -> ManimAgentError:
     """Every section ended with the same kind of error (the provider is down, say): raise it."""
-    from manim_agent import errors  # noqa: PLC0415
+    from manim_agent import errors
 
     kind = getattr(errors, entry.get("error_type") or "", ManimAgentError)
     if not (isinstance(kind, type) and issubclass(kind, ManimAgentError)):

@@ -23,13 +23,13 @@ from typing import Any, Literal
 
 from manim_agent import settings
 from manim_agent.agent.attempts import CheckFunction, RepairFunction, code_hash
-from manim_agent.llm.config import ModelConfig, resolve_model_config
-from manim_agent.llm.client import Ledger, check_model_ready
-from manim_agent.llm.reply_cache import enable_reply_cache
 from manim_agent.agent.progress import NullReporter, Reporter
 from manim_agent.agent.run_dir import RunDir, now_iso
 from manim_agent.agent.session import Mode, RenderFunction, RunOptions, RunSession
 from manim_agent.errors import ConfigError, ManimAgentError, RunFailure, UserError
+from manim_agent.llm.client import Ledger, check_model_ready
+from manim_agent.llm.config import ModelConfig, resolve_model_config
+from manim_agent.llm.reply_cache import enable_reply_cache
 from manim_agent.media import QUALITIES, check_format, check_quality
 
 MAX_REQUEST_CHARS = 20_000
@@ -102,7 +102,7 @@ class MakeResult:
 
     def _repr_html_(self) -> str:
         """Jupyter shows the outcome, the video and (when it failed) the diagnosis inline."""
-        from manim_agent.notebook import make_result_html  # noqa: PLC0415
+        from manim_agent.notebook import make_result_html
 
         return make_result_html(self)
 
@@ -196,7 +196,7 @@ class LayoutCheck:
     checked version's contact sheet written to `sheets/<code hash>.png` (see _keep_contact_sheets)."""
 
     def __init__(self, timeout: float) -> None:
-        from manim_agent.tools.layout.config import load_layout_config  # noqa: PLC0415 - small, no Manim
+        from manim_agent.tools.layout.config import load_layout_config  # small, no Manim
 
         self.timeout = timeout
         self.config = load_layout_config()  # a bad MANIM_AGENT_LAYOUT_CONFIG fails before any work
@@ -204,12 +204,12 @@ class LayoutCheck:
 
     def for_run(self, quality: str, sheets: Path) -> LayoutCheck:
         if quality in QUALITIES:
-            self.config.quality = quality  # type: ignore[assignment]
+            self.config.quality = quality
         self.sheets = sheets
         return self
 
     def __call__(self, code: str) -> Any:
-        from manim_agent.tools.render_scene import check_scene  # noqa: PLC0415 - imports the core lazily
+        from manim_agent.tools.render_scene import check_scene  # imports the core lazily
 
         sheet = self.sheets / f"{code_hash(code)[:16]}.png" if self.sheets is not None else None
         return check_scene(code, timeout=self.timeout, layout=True, layout_config=self.config, contact_sheet=sheet)
@@ -245,17 +245,17 @@ def _keep_contact_sheets(session: RunSession, best: Any) -> None:
 
 
 def _default_render(code: str, *, quality: str, fmt: str, out_dir: Path, timeout: float) -> Any:
-    from manim_agent.tools.render_scene import render_source  # noqa: PLC0415
+    from manim_agent.tools.render_scene import render_source
 
     return render_source(code, quality=quality, fmt=fmt, out_dir=out_dir, timeout=timeout)  # type: ignore[arg-type]
 
 
 def _default_repair() -> RepairFunction | None:
     try:
-        from manim_agent.tools.repairs.registry import apply_rules  # noqa: PLC0415
+        from manim_agent.tools.repairs.registry import apply_rules
     except ImportError:
         return None
-    return apply_rules  # type: ignore[return-value]
+    return apply_rules
 
 
 @dataclass
@@ -388,7 +388,7 @@ def make_animation(prompt: str | None = None, *, options: MakeOptions | None = N
 def _budget(opts: MakeOptions) -> Any:
     if opts.max_cost is None and opts.max_minutes is None:
         return None
-    from manim_agent.agent.budget import Budget  # noqa: PLC0415
+    from manim_agent.agent.budget import Budget
 
     return Budget(opts.max_cost, opts.max_minutes)  # a budget of 0 is refused here, before any work
 
@@ -442,11 +442,11 @@ def _validate_options(options: RunOptions) -> None:
 
 def _run(session: RunSession, agent: Any, verbose_agent: bool = False) -> None:
     if session.options.mode == "pipeline":
-        from manim_agent.agent.pipeline import run_pipeline  # noqa: PLC0415
+        from manim_agent.agent.pipeline import run_pipeline
 
         run_pipeline(session)
     else:
-        from manim_agent.agent.code_agent import run_agent  # noqa: PLC0415
+        from manim_agent.agent.code_agent import run_agent
 
         if session.log.passing is None:  # a resumed run may already hold a passing scene
             run_agent(session, agent, verbose=verbose_agent)
@@ -455,7 +455,7 @@ def _run(session: RunSession, agent: Any, verbose_agent: bool = False) -> None:
     if passing is None:
         _finish(session, "failed")
         return
-    from manim_agent.agent.render_outputs import render_final, write_run_notes  # noqa: PLC0415
+    from manim_agent.agent.render_outputs import render_final, write_run_notes
 
     session.run.write_text("scene.py", passing.code or "")
     session.run.record.outputs_map()["scene"] = "scene.py"
@@ -471,7 +471,7 @@ def _remember(session: RunSession, code: str) -> None:
     """A scene that rendered becomes a writer example for similar requests (not for scripted runs)."""
     if any(role.model.startswith("scripted/") for role in session.config.roles.values()):
         return
-    from manim_agent.tools.examples import record_success  # noqa: PLC0415
+    from manim_agent.tools.examples import record_success
 
     spec = session.spec
     try:

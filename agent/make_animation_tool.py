@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from manim_agent.agent.make import MakeResult
+from manim_agent.agent.code_agent import ManimCodeAgent
+from manim_agent.agent.make import MakeResult, make_animation
 
 OUTCOME_KEYS = (
     "rendered", "status", "message", "run_dir", "video", "last_frame", "scene_path", "scene_code",
@@ -68,7 +69,7 @@ def animation_outcome(result: MakeResult) -> AnimationOutcome:
 
 
 def _tool_class() -> type:
-    from smolagents import Tool  # noqa: PLC0415 - a second to import; only for agent use
+    from smolagents import Tool  # a second to import; only for agent use
 
     class MakeAnimationTool(Tool):
         """make_animation for an outer agent; `make_options` are make_animation's keyword arguments."""
@@ -87,9 +88,7 @@ def _tool_class() -> type:
             super().__init__()
             self.make_options = make_options
 
-        def forward(self, request: str) -> AnimationOutcome:  # type: ignore[override]
-            from manim_agent.agent.make import make_animation  # noqa: PLC0415
-
+        def forward(self, request: str) -> AnimationOutcome:
             return animation_outcome(make_animation(request, **self.make_options))
 
     return MakeAnimationTool
@@ -104,3 +103,14 @@ def __getattr__(name: str) -> Any:
         _CLASS = _CLASS or _tool_class()
         return _CLASS
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def managed_agent(**make_options: Any) -> ManimCodeAgent:
+    """A ManimCodeAgent to list in a manager's `managed_agents`; `make_options` are make_animation's
+    keyword arguments (models, max_attempts, quality, out_dir, ...) used for every task it gets.
+    Each task becomes its own agent-mode run; the manager gets its `AnimationOutcome`."""
+
+    def run_task(task: str, agent: ManimCodeAgent) -> AnimationOutcome:
+        return animation_outcome(make_animation(task, mode="agent", agent=agent, **agent.make_options))
+
+    return ManimCodeAgent(None, make_options=make_options, run_task=run_task)

@@ -17,7 +17,7 @@ def extract_last_frame(video: Path, target: Path) -> Path | None:
         shutil.copyfile(video, target)
         return target
     try:
-        import av  # noqa: PLC0415 - Manim's own video library, only needed here
+        import av  # Manim's own video library, only needed here
     except ImportError:
         return None
     last = None

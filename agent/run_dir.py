@@ -27,8 +27,8 @@ from typing import Any
 
 from manim_agent.agent.attempts import Attempt
 from manim_agent.agent.run_record import RunRecord
-from manim_agent.llm.client import Completion
 from manim_agent.errors import InputFileError
+from manim_agent.llm.client import Completion
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 
 RUN_JSON = "run.json"
@@ -42,7 +42,7 @@ def _slug(text: str, limit: int = 40) -> str:
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def diagnosis_to_file(diagnosis: Diagnosis) -> dict[str, Any]:

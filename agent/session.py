@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from manim_agent.agent.attempts import Attempt, AttemptLog, CheckFunction, RepairFunction
-from manim_agent.llm.config import ModelConfig
-from manim_agent.llm.client import ChatClient, Completion, Ledger
 from manim_agent.agent.progress import Reporter
 from manim_agent.agent.run_dir import RunDir
 from manim_agent.errors import ManimAgentError
+from manim_agent.llm.client import ChatClient, Completion, Ledger
+from manim_agent.llm.config import ModelConfig
 from manim_agent.tools.expand_prompt import SceneSpec, expand_prompt
 from manim_agent.tools.write_manim_code import WrittenCode, write_manim_code
 
@@ -141,6 +141,7 @@ class RunSession:
             else:
                 with self.stage("expand", self.config.for_role("expander").model):
                     self.set_spec(expand_prompt(self.request, client=self.client("expander"), **self.expand_options))
+        assert self.spec is not None
         return self.spec
 
     # -- writing and checking ---------------------------------------------------------------
@@ -216,7 +217,7 @@ class RunSession:
         if self._last_written is not None and self._last_written.code == code:
             origin = self._last_written.mode
         attempt = self.check(code, origin)
-        result = attempt.diagnosis.to_json() if attempt.diagnosis else {"ok": False, "message": attempt.problem}
+        result: dict[str, Any] = attempt.diagnosis.to_json() if attempt.diagnosis else {"ok": False, "message": attempt.problem}
         result["attempt"] = attempt.number
         result["attempts_left"] = self.log.left
         if attempt.repairs:

@@ -92,8 +92,8 @@ def beat_clock(code: str, plays: list[dict[str, Any]], quality: str = "l") -> di
         current["end"] = following["start"]
     if beats:
         beats[-1]["end"] = total
-    for beat in beats:
-        beat["start"], beat["end"] = round(beat["start"], 4), round(beat["end"], 4)
+    for window in beats:
+        window["start"], window["end"] = round(window["start"], 4), round(window["end"], 4)
     return {"beats": beats, "total": round(total, 4), "marked": True, "fps": fps}
 
 

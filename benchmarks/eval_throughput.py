@@ -47,16 +47,16 @@ beats:
 """
 
 
-def busy_check(code: str):  # noqa: ANN201 - a Diagnosis
+def busy_check(code: str):  # a Diagnosis
     """A CPU-bound stand-in for the sandboxed check: about CHECK_SECONDS of pure computation."""
-    from manim_agent.tools.diagnosis import Diagnosis  # noqa: PLC0415
+    from manim_agent.tools.diagnosis import Diagnosis
 
     burn(CHECK_SECONDS)
     return Diagnosis(True, code.split("class ", 1)[1].split("(", 1)[0], "dry_run")
 
 
-def png_render(code: str, *, quality: str, fmt: str, out_dir: Path, timeout: float):  # noqa: ANN201
-    from PIL import Image  # noqa: PLC0415
+def png_render(code: str, *, quality: str, fmt: str, out_dir: Path, timeout: float):
+    from PIL import Image
 
     class Result:
         ok = True
@@ -135,10 +135,10 @@ def main() -> int:
     parser.add_argument("--real", action="store_true", help="the real sandboxed check and render")
     args = parser.parse_args()
     CHECK_SECONDS = args.check_seconds
-    import yaml  # noqa: PLC0415
+    import yaml
 
-    from manim_agent.evals.runner import EvalOptions, run_suite  # noqa: PLC0415
-    from manim_agent.evals.suite import load_suite  # noqa: PLC0415
+    from manim_agent.evals.runner import EvalOptions, run_suite
+    from manim_agent.evals.suite import load_suite
 
     work = Path(tempfile.mkdtemp(prefix="eval-throughput-"))
     cases = [
@@ -150,7 +150,7 @@ def main() -> int:
     suite_file.write_text(yaml.safe_dump({"name": "throughput", "defaults": {"format": "png"}, "cases": cases}))
     suite = load_suite(suite_file)
     core = {} if args.real else {"check": "__main__:busy_check", "render": "__main__:png_render"}
-    from manim_agent.evals.case_runner import warm_up  # noqa: PLC0415
+    from manim_agent.evals.case_runner import warm_up
 
     warm_up()  # the imports are paid once, outside both timings
     rates: dict[int, float] = {}

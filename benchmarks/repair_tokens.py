@@ -24,11 +24,12 @@ from dataclasses import asdict, dataclass
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from manim_agent.llm.client import litellm_module  # noqa: E402
-from manim_agent.llm.parsing import extract_code  # noqa: E402
-from manim_agent.tools.diagnosis import Diagnosis  # noqa: E402
-from manim_agent.tools.static.checks import run_static_checks  # noqa: E402
-from manim_agent.tools.write_manim_code import choose_examples, library_scenes, new_code_messages, repair_messages  # noqa: E402
+from manim_agent.llm.client import litellm_module
+from manim_agent.llm.parsing import extract_code
+from manim_agent.tools.diagnosis import Diagnosis
+from manim_agent.tools.examples import choose_examples, library_scenes
+from manim_agent.tools.static.checks import run_static_checks
+from manim_agent.tools.write_manim_code import new_code_messages, repair_messages
 
 TOKEN_MODEL = "deepseek/deepseek-chat"
 TARGET = 0.30

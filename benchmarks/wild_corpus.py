@@ -47,7 +47,8 @@ def concrete_scenes(path: Path) -> list[str]:
     """The Scene classes a user would render from this file (not the in-file base scenes)."""
     sys.path.insert(0, str(REPO))
     from manim_agent.tools.static import scenes as scene_discovery
-    from manim_agent.tools.static.checks import SourceContext, _check_source_text
+    from manim_agent.tools.static.checks import _check_source_text
+    from manim_agent.tools.static.source import ParsedSource
 
     text = _check_source_text(path.read_bytes(), path.name)
     if not isinstance(text, str):
@@ -63,7 +64,7 @@ def concrete_scenes(path: Path) -> list[str]:
             text = code
         except SyntaxError:
             return ["<syntax error>"]
-    choice = scene_discovery.choose_scene(SourceContext(text, tree, path.name), scene_discovery.DEFAULT_SCENE_BASES)
+    choice = scene_discovery.choose_scene(ParsedSource(text, tree, path.name), scene_discovery.DEFAULT_SCENE_BASES)
     bases = {b.split(":", 1)[1] for info in choice.classes.values() for b in info.bases if b and b.startswith("file:")}
     found = [s for s in choice.scenes if s not in bases] or choice.scenes
     if not found:  # a scene base imported from a module the author had locally: its classes with construct()

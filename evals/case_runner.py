@@ -38,10 +38,10 @@ class RecordingCheck:
 
 def warm_up() -> None:
     """Import what every case needs (litellm alone takes seconds), once: the pool's forked workers inherit it."""
-    from manim_agent.agent import make  # noqa: F401, PLC0415
-    from manim_agent.llm.client import litellm_module  # noqa: PLC0415
-    from manim_agent.llm.scripted import ensure_registered  # noqa: PLC0415
-    from manim_agent.tools import expand_prompt, write_manim_code  # noqa: F401, PLC0415
+    from manim_agent.agent import make  # noqa: F401
+    from manim_agent.llm.client import litellm_module
+    from manim_agent.llm.scripted import ensure_registered
+    from manim_agent.tools import expand_prompt, write_manim_code  # noqa: F401
 
     litellm_module().token_counter(model="gpt-4o", text="warm up")  # loads the tokenizer once
     ensure_registered()
@@ -54,7 +54,7 @@ def _resolve(spec: str) -> Any:
 
 
 def _scripted_models(case: Case, label: str) -> dict[str, Any]:
-    from manim_agent.llm.scripted import ScriptedModel, ScriptedResponse  # noqa: PLC0415
+    from manim_agent.llm.scripted import ScriptedModel, ScriptedResponse
 
     script = case.script
     assert script is not None
@@ -71,14 +71,14 @@ def _scripted_models(case: Case, label: str) -> dict[str, Any]:
 def _check(task: dict[str, Any], run_dir: Path) -> Any:
     if task.get("core", {}).get("check"):
         return _resolve(task["core"]["check"])
-    from manim_agent.agent.make import SHEETS_DIR, LayoutCheck  # noqa: PLC0415
+    from manim_agent.agent.make import SHEETS_DIR, LayoutCheck
 
     return LayoutCheck(float(task["check_timeout"])).for_run(task["quality"], run_dir / SHEETS_DIR)
 
 
 def run_case(task: dict[str, Any]) -> dict[str, Any]:
     """Run the case described by `task`; returns its result record (never raises for a case's failure)."""
-    from manim_agent.agent.make import make_animation  # noqa: PLC0415 - keeps worker start-up light
+    from manim_agent.agent.make import make_animation  # keeps worker start-up light
 
     case = Case.from_json(task["case"])
     run_dir = Path(task["run_dir"])
@@ -142,7 +142,7 @@ def run_case(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_run_json(run_dir: Path) -> dict[str, Any]:
-    import json  # noqa: PLC0415
+    import json
 
     try:
         return json.loads((run_dir / "run.json").read_text(encoding="utf-8"))

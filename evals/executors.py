@@ -37,7 +37,7 @@ class Executor(Protocol):
 def _die_with_parent() -> None:
     """Pool workers end when the runner dies (even by SIGKILL), so a killed run leaves no case half-run."""
     try:
-        import ctypes  # noqa: PLC0415
+        import ctypes
 
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -72,7 +72,7 @@ class LocalExecutor:
         for handle in done:
             try:
                 finished.append((handle, handle.result()))
-            except BaseException as exc:  # noqa: BLE001 - a crashed case becomes an error record
+            except BaseException as exc:  # a crashed case becomes an error record
                 finished.append((handle, exc))
         return finished
 
@@ -86,7 +86,7 @@ class LocalExecutor:
 
 def _run_case_on_ray(task: dict[str, Any]) -> dict[str, Any]:
     """run_case inside a Ray task; the record also names the Ray node that ran it."""
-    import ray  # noqa: PLC0415
+    import ray
 
     record = run_case(task)
     record.setdefault("worker", {})["ray_node"] = ray.get_runtime_context().get_node_id()
@@ -98,7 +98,7 @@ class RayExecutor:
 
     def __init__(self, address: str | None, workers: int | None = None) -> None:
         try:
-            import ray  # noqa: PLC0415
+            import ray
         except ImportError:
             raise MissingDependencyError(f"--executor ray needs Ray: {RAY_INSTALL}") from None
         self.ray = ray
@@ -124,7 +124,7 @@ class RayExecutor:
             if _refused_token(exc):
                 raise ConfigError(f"the Ray cluster at {address!r} refused this client's token {RAY_AUTH_HINT}") from None
             raise ConfigError(f"cannot reach the Ray cluster at {address!r}: {_first_line(exc)}") from None
-        except Exception as exc:  # noqa: BLE001 - Ray raises a bare Exception when its node times out
+        except Exception as exc:  # Ray raises a bare Exception when its node times out
             raise ExecutorError(f"Ray did not start: {_first_line(exc)}") from None
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.capacity = max(1, min(workers, cpus) if workers else cpus)
@@ -139,7 +139,7 @@ class RayExecutor:
             try:
                 self.ray.init(address="local", num_cpus=cpus, _node_ip_address="127.0.0.1", **options)
                 return
-            except Exception as exc:  # noqa: BLE001 - Ray raises a bare Exception for this timeout
+            except Exception as exc:  # Ray raises a bare Exception for this timeout
                 if attempt == 2 or "timed out during startup" not in str(exc):
                     raise
                 self.ray.shutdown()
@@ -153,7 +153,7 @@ class RayExecutor:
         for handle in done:
             try:
                 finished.append((handle, self.ray.get(handle)))
-            except BaseException as exc:  # noqa: BLE001 - a failed task becomes an error record
+            except BaseException as exc:  # a failed task becomes an error record
                 finished.append((handle, exc))
         return finished
 
@@ -195,7 +195,7 @@ def preflight(kind: str, address: str | None) -> None:
         raise ConfigError("--address is for --executor ray")
     if kind == "ray":
         try:
-            import ray  # noqa: F401, PLC0415
+            import ray  # noqa: F401
         except ImportError:
             raise MissingDependencyError(f"--executor ray needs Ray: {RAY_INSTALL}") from None
         if address is not None:

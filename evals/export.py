@@ -40,7 +40,7 @@ def _candidates(path: Path) -> list[tuple[Path, dict[str, Any] | None]]:
 
 
 def _manim_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("manim")

@@ -296,9 +296,9 @@ def run_corpus(
         progress: called with each case's result as soon as it is known.
     """
     if check is None:
-        from manim_agent.tools.render_scene import check_scene as check  # noqa: PLC0415 - heavy import
+        from manim_agent.tools.render_scene import check_scene as check  # heavy import
     if fix is None and repair:
-        from manim_agent.tools.repairs.registry import fix_source as fix  # noqa: PLC0415
+        from manim_agent.tools.repairs.registry import fix_source as fix
     started = time.monotonic()
     report = CorpusReport()
     for case in cases:

@@ -181,14 +181,14 @@ def run_layout_corpus(
     `check(source, filename=..., timeout=..., layout=True) -> Diagnosis`; default `render_scene.check_scene`.
     """
     if check is None:
-        from manim_agent.tools.render_scene import check_scene as check  # noqa: PLC0415
+        from manim_agent.tools.render_scene import check_scene as check
     report = LayoutReport()
     for case in cases if cases is not None else load_cases():
         started = time.monotonic()
         diagnosis = check(case.source, filename=case.path.name, timeout=timeout, layout=True)
         report.cases.append(score_case(case, diagnosis, time.monotonic() - started))
     if library:
-        from manim_agent.scenes import library as scenes  # noqa: PLC0415
+        from manim_agent.scenes import library as scenes
 
         for entry in scenes():
             started = time.monotonic()

@@ -207,7 +207,7 @@ def to_markdown(data: dict[str, Any]) -> str:
 
 def write_report(path: Path, other: Path | None = None) -> Report:
     """Write report.md, report.json and report.html into the run directory."""
-    from manim_agent.evals.report_html import to_html  # noqa: PLC0415
+    from manim_agent.evals.report_html import to_html
 
     path = Path(path)
     data = build_report(path, other)

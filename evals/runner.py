@@ -112,7 +112,7 @@ def model_labels(suite: Suite, models: list[str]) -> list[tuple[str, str | None]
         return [(m, m) for m in dict.fromkeys(models)]
     if suite.scripted:
         return [(SCRIPTED_LABEL, None)]
-    from manim_agent.llm.config import resolve_model_config  # noqa: PLC0415
+    from manim_agent.llm.config import resolve_model_config
 
     default = resolve_model_config().for_role("writer").model
     return [(default, None)]

@@ -58,7 +58,7 @@ def _add_bind_flags(parser: argparse.ArgumentParser, *, default_port: int) -> No
 
 def run_mcp(args: argparse.Namespace) -> int:
     try:
-        from manim_agent import mcp_server  # noqa: PLC0415
+        from manim_agent import mcp_server
     except ImportError as exc:
         raise MissingDependencyError(f"the MCP server needs the mcp package ({exc.name}): pip install 'manim-agent[mcp]'") from None
     if args.transport == "http":
@@ -69,7 +69,7 @@ def run_mcp(args: argparse.Namespace) -> int:
 
 def run_ui(args: argparse.Namespace) -> int:
     try:
-        from manim_agent import web_ui  # noqa: PLC0415
+        from manim_agent import web_ui
     except ImportError as exc:
         raise MissingDependencyError(f"the web UI needs gradio ({exc.name}): pip install 'manim-agent[ui]'") from None
     check_bind(args.host, args.port, args.allow_remote)

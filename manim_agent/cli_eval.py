@@ -114,9 +114,9 @@ def _case_line(record: dict[str, Any]) -> str:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from manim_agent.errors import UserError  # noqa: PLC0415
-    from manim_agent.evals.runner import EvalOptions, run_suite  # noqa: PLC0415
-    from manim_agent.evals.suite import load_suite  # noqa: PLC0415
+    from manim_agent.errors import UserError
+    from manim_agent.evals.runner import EvalOptions, run_suite
+    from manim_agent.evals.suite import load_suite
 
     if args.resume and args.out is None:
         raise UserError("--resume needs --out DIR: the eval run directory to continue")
@@ -164,7 +164,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from manim_agent.evals.report import write_report  # noqa: PLC0415
+    from manim_agent.evals.report import write_report
 
     report = write_report(args.run_dir, other=args.other)
     if args.json:
@@ -176,7 +176,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from manim_agent.evals.export import export_runs, write_jsonl  # noqa: PLC0415
+    from manim_agent.evals.export import export_runs, write_jsonl
 
     result = export_runs(list(args.run_dirs), args.fmt)
     write_jsonl(result.examples, args.out)

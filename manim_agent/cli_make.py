@@ -13,17 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
+from manim_agent.cli_common import _fail, _line, _read_prompt, _run_dir_of, stderr, stdout
 from manim_agent.errors import ManimAgentError
 from manim_agent.media import FORMATS, QUALITIES, QUALITY_HELP
-
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _add_model_flags(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +97,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--verbose-agent", action="store_true", help="show the CodeAgent's own step log (stderr)")
     _add_model_flags(make)
     _add_output_flags(make)
-    from manim_agent.cli_sections import add_long_form_flags  # noqa: PLC0415
+    from manim_agent.cli_sections import add_long_form_flags
 
     add_long_form_flags(make)
     make.set_defaults(handler=run_make)
@@ -117,14 +112,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.set_defaults(handler=run_demo_command)
 
 
-def _read_prompt(args: argparse.Namespace) -> str | None:
-    if args.prompt == "-":
-        return sys.stdin.read()
-    return args.prompt
-
-
 def _make_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    from manim_agent.agent.progress import NullReporter, RichReporter  # noqa: PLC0415
+    from manim_agent.agent.progress import NullReporter, RichReporter
 
     return {
         "model": args.model,
@@ -144,7 +133,7 @@ def _make_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_make(args: argparse.Namespace) -> int:
-    from manim_agent.agent.make import make_animation  # noqa: PLC0415 - keeps `--help` fast
+    from manim_agent.agent.make import make_animation  # keeps `--help` fast
 
     if args.resume is None and args.prompt is None:
         return _fail(args, "make needs a PROMPT (or --resume RUN_DIR)", 2)
@@ -157,7 +146,7 @@ def run_make(args: argparse.Namespace) -> int:
     )
     if args.verbose_agent:
         kwargs["verbose_agent"] = True
-    from manim_agent.cli_sections import run_long_make, wants_long_form  # noqa: PLC0415
+    from manim_agent.cli_sections import run_long_make, wants_long_form
 
     if wants_long_form(args):
         return run_long_make(args, kwargs)
@@ -176,34 +165,6 @@ def run_make(args: argparse.Namespace) -> int:
     else:
         print_summary(result)
     return 0 if result.ok else 1
-
-
-def _run_dir_of(exc: BaseException) -> Path | None:
-    for note in getattr(exc, "__notes__", []) or []:
-        if note.startswith("run directory: "):
-            return Path(note[len("run directory: ") :])
-    return getattr(exc, "run_dir", None)
-
-
-def _fail(args: argparse.Namespace, message: str, code: int, *, run_dir: Path | None = None) -> int:
-    if getattr(args, "json", False):
-        print(
-            json.dumps(
-                {"ok": False, "exit_code": code, "message": message, "run_dir": str(run_dir) if run_dir else None}
-            )
-        )
-    else:
-        stderr.print(f"manim-agent: error: {message}", markup=False)
-        if run_dir is not None:
-            stderr.print(
-                f"  The run is saved in {run_dir}; continue it with: manim-agent make --resume {run_dir}", markup=False
-            )
-    return code
-
-
-def _line(label: str, value: Any) -> None:
-    if value:
-        stdout.print(f"  {label:<12} {value}", markup=False)
 
 
 def print_summary(result: Any) -> None:
@@ -235,7 +196,7 @@ def print_summary(result: Any) -> None:
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
-    from manim_agent.demo import run_demo  # noqa: PLC0415
+    from manim_agent.demo import run_demo
 
     kwargs = _make_kwargs(args)
     try:

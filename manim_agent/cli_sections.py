@@ -34,7 +34,7 @@ def add_long_form_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def wants_long_form(args: argparse.Namespace) -> bool:
-    from manim_agent.agent.long_form import is_long_form  # noqa: PLC0415
+    from manim_agent.agent.long_form import is_long_form
 
     return getattr(args, "sections", None) is not None or bool(args.resume and is_long_form(args.resume))
 
@@ -54,8 +54,8 @@ def _confirm(args: argparse.Namespace, console: Any) -> Any:
 
 def run_long_make(args: argparse.Namespace, kwargs: dict[str, Any]) -> int:
     """Run a long-form make with the make command's own arguments `kwargs`; returns the exit code."""
-    from manim_agent.agent.long_form import make_long_video  # noqa: PLC0415
-    from manim_agent.cli_make import _fail, _line, _read_prompt, _run_dir_of, stderr, stdout  # noqa: PLC0415
+    from manim_agent.agent.long_form import make_long_video
+    from manim_agent.cli_common import _fail, _line, _read_prompt, _run_dir_of, stderr, stdout
 
     kwargs = dict(kwargs)
     kwargs.pop("verbose_agent", None)

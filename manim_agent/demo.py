@@ -74,8 +74,8 @@ class DemoOutcome:
 
 def model_problem(make_kwargs: dict[str, Any]) -> str | None:
     """Why no model can be used (missing key, unknown model), or None when one is configured."""
-    from manim_agent.llm.config import resolve_model_config  # noqa: PLC0415
-    from manim_agent.agent.make import check_models  # noqa: PLC0415
+    from manim_agent.agent.make import check_models
+    from manim_agent.llm.config import resolve_model_config
 
     role_models = {role: make_kwargs.get(f"{role}_model") for role in ("expander", "writer", "orchestrator")}
     try:
@@ -106,7 +106,7 @@ def render_library_scene(
     out_dir: Path, *, quality: str = "l", fmt: str = "mp4", console: Console | None = None
 ) -> DemoOutcome:
     """Check and render a library scene with the core, exactly as a generated scene would be."""
-    from manim_agent.tools.render_scene import check_file, render_file  # noqa: PLC0415
+    from manim_agent.tools.render_scene import check_file, render_file
 
     path = library_scene_path()
     target = Path(out_dir) / f"demo-library-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
@@ -149,7 +149,7 @@ def run_demo(*, make_kwargs: dict[str, Any], console: Console | None = None) -> 
     """Make the sample animation if a model is configured, else render a library scene."""
     problem = model_problem(make_kwargs)
     if problem is None:
-        from manim_agent.agent.make import make_animation  # noqa: PLC0415
+        from manim_agent.agent.make import make_animation
 
         if console:
             console.print(f"Making the sample animation: {SAMPLE_REQUEST!r}", markup=False)

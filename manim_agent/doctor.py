@@ -82,9 +82,9 @@ def run_checks(*, end_to_end: bool = True) -> list[Check]:
 
 def _model_checks() -> list[Check]:
     """Each role's model and whether it is ready (known model, key present); no request is made."""
-    from manim_agent.llm.config import resolve_model_config
-    from manim_agent.llm.client import check_model_ready
     from manim_agent.errors import ManimAgentError
+    from manim_agent.llm.client import check_model_ready
+    from manim_agent.llm.config import resolve_model_config
 
     try:
         config = resolve_model_config()

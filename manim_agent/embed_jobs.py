@@ -66,7 +66,7 @@ class LineReporter(Reporter):
 
 def announce_workdirs() -> None:
     """Make every sandbox job directory this process creates known to the server, before it is used."""
-    from manim_agent.tools.sandbox import client as sandbox  # noqa: PLC0415
+    from manim_agent.tools.sandbox import client as sandbox
 
     original = getattr(sandbox, "job_directory", None)
     if original is None:  # a sandbox without per-job directories: the process tree is all we can kill
@@ -78,7 +78,7 @@ def announce_workdirs() -> None:
             emit("workdir", path=str(workdir))
             yield workdir
 
-    sandbox.job_directory = announced  # type: ignore[assignment]
+    sandbox.job_directory = announced
 
 
 def load_scripted_models() -> None:
@@ -86,7 +86,7 @@ def load_scripted_models() -> None:
     path = os.environ.get(SCRIPTED_REPLIES_ENV)
     if not path:
         return
-    from manim_agent.llm.scripted import ScriptedModel, ScriptedResponse  # noqa: PLC0415
+    from manim_agent.llm.scripted import ScriptedModel, ScriptedResponse
 
     for name, replies in json.loads(Path(path).read_text(encoding="utf-8")).items():
         # A reply is a string, or {"content": ..., "reasoning": ...} for a reasoning model's answer.
@@ -102,8 +102,8 @@ def job_dir(out: Path, tool: str) -> Path:
 
 def _source(args: dict[str, Any]) -> tuple[str, str]:
     """(source, filename) from the job's `code` or `path` (the server checked the path is allowed)."""
-    from manim_agent import settings  # noqa: PLC0415
-    from manim_agent.tools.render_scene import _Oversize, read_source  # noqa: PLC0415
+    from manim_agent import settings
+    from manim_agent.tools.render_scene import _Oversize, read_source
 
     if args.get("code") is not None:
         code = str(args["code"])
@@ -118,7 +118,7 @@ def _source(args: dict[str, Any]) -> tuple[str, str]:
 
 
 def run_check(args: dict[str, Any], out: Path) -> dict[str, Any]:
-    from manim_agent.tools.render_scene import check_scene  # noqa: PLC0415
+    from manim_agent.tools.render_scene import check_scene
 
     source, filename = _source(args)
     sheet = job_dir(out, "check") / "contact_sheet.png"
@@ -128,8 +128,8 @@ def run_check(args: dict[str, Any], out: Path) -> dict[str, Any]:
 
 
 def run_fix(args: dict[str, Any], out: Path) -> dict[str, Any]:
-    from manim_agent.tools.render_scene import check_scene  # noqa: PLC0415
-    from manim_agent.tools.repairs.registry import fix_source  # noqa: PLC0415
+    from manim_agent.tools.render_scene import check_scene
+    from manim_agent.tools.repairs.registry import fix_source
 
     source, filename = _source(args)
     rounds = [0]
@@ -149,8 +149,8 @@ def run_fix(args: dict[str, Any], out: Path) -> dict[str, Any]:
 
 
 def run_render(args: dict[str, Any], out: Path) -> dict[str, Any]:
-    from manim_agent.agent.render_outputs import extract_last_frame  # noqa: PLC0415
-    from manim_agent.tools.render_scene import render_source  # noqa: PLC0415
+    from manim_agent.agent.render_outputs import extract_last_frame
+    from manim_agent.tools.render_scene import render_source
 
     source, filename = _source(args)
     target = job_dir(out, "render")
@@ -165,8 +165,8 @@ def run_render(args: dict[str, Any], out: Path) -> dict[str, Any]:
 
 
 def run_make(args: dict[str, Any], out: Path) -> dict[str, Any]:
-    from manim_agent.agent.make import make_animation  # noqa: PLC0415
-    from manim_agent.agent.make_animation_tool import animation_outcome  # noqa: PLC0415
+    from manim_agent.agent.make import make_animation
+    from manim_agent.agent.make_animation_tool import animation_outcome
 
     options = {k: args[k] for k in ("model", "mode", "max_attempts", "quality") if args.get(k) is not None}
     if args.get("run_dir"):
@@ -193,7 +193,7 @@ def main() -> int:
         emit("result", data=data)
     except ManimAgentError as exc:
         emit("error", type=type(exc).__name__, message=str(exc), user=isinstance(exc, UserError))
-    except Exception as exc:  # noqa: BLE001 - reported to the client as a tool error, never a traceback
+    except Exception as exc:  # reported to the client as a tool error, never a traceback
         emit("error", type=type(exc).__name__, message=f"internal error: {type(exc).__name__}: {exc}", user=False)
     return 0
 

@@ -98,9 +98,9 @@ def scene_targets(path: Path, problem: str | None) -> list[Target]:
     """The concrete Scene classes of one file (those no other scene of the file extends)."""
     if problem:
         return [Target(path, None, _problem(f"{path}: {problem}"))]
-    from manim_agent.tools.static import scenes as scene_discovery
     from manim_agent.tools.render_scene import _Oversize, oversize_diagnosis, read_source
-    from manim_agent.tools.static.checks import SourceContext
+    from manim_agent.tools.static import scenes as scene_discovery
+    from manim_agent.tools.static.source import ParsedSource
 
     try:
         source = read_source(path)
@@ -112,7 +112,7 @@ def scene_targets(path: Path, problem: str | None) -> list[Target]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [Target(path, None)]  # the check itself reports the syntax error, located
-    choice = scene_discovery.choose_scene(SourceContext(source, tree, path.name), scene_discovery.DEFAULT_SCENE_BASES)
+    choice = scene_discovery.choose_scene(ParsedSource(source, tree, path.name), scene_discovery.DEFAULT_SCENE_BASES)
     bases = {b[5:] for info in choice.classes.values() for b in info.bases if b and b.startswith("file:")}
     scenes = [s for s in choice.scenes if s not in bases] or choice.scenes
     return [Target(path, s) for s in scenes] or [Target(path, None)]

@@ -75,13 +75,13 @@ class EmbedServer:
     # -- running a job ------------------------------------------------------------------------
     async def run_job(self, tool: str, args: dict[str, Any], ctx: Context) -> CallToolResult:
         """Run one job in its own process, relaying progress; killed with its sandbox on cancellation."""
-        from manim_agent.tools.sandbox.client import require_isolation  # noqa: PLC0415
+        from manim_agent.tools.sandbox.client import require_isolation
 
         try:
             require_isolation(SOURCE)
         except ManimAgentError as exc:
             return error_result(exc)
-        log = open(settings.subdir("run") / "mcp-jobs.log", "ab")  # noqa: SIM115 - handed to the child
+        log = open(settings.subdir("run") / "mcp-jobs.log", "ab")  # handed to the child
         try:
             process = await anyio.open_process(
                 [sys.executable, "-m", "manim_agent.embed_jobs"], stderr=log, start_new_session=True
@@ -170,7 +170,7 @@ class EmbedServer:
             code: str | None = None,
             scene: str | None = None,
             quality: Quality = "l",
-            format: OutputFormat = "mp4",  # noqa: A002 - the CLI's flag name
+            format: OutputFormat = "mp4",  # the CLI's flag name
         ) -> CallToolResult:
             """Render a scene in the sandbox. Returns ok, the output files, the diagnosis when it failed,
             and the last frame as an image.
@@ -209,7 +209,7 @@ class EmbedServer:
                 max_attempts: How many versions of the scene to check at most (default 5).
                 quality: l, m, h or k.
             """
-            from manim_agent.agent.make import validate_request  # noqa: PLC0415
+            from manim_agent.agent.make import validate_request
 
             try:
                 validate_request(request)

@@ -26,11 +26,11 @@ def check_quality(quality: str) -> Quality:
     """Return `quality` if it is a known letter, else raise ConfigError naming the choices."""
     if quality not in QUALITIES:
         raise ConfigError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
-    return quality  # type: ignore[return-value]
+    return quality
 
 
 def check_format(fmt: str) -> OutputFormat:
     """Return `fmt` if it is a known output format, else raise ConfigError naming the choices."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return fmt  # type: ignore[return-value]
+    return fmt

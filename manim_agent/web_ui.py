@@ -63,7 +63,7 @@ class RunProcess:
 
     def stop(self) -> None:
         """End the run, everything it started, and the scene processes working for it."""
-        from manim_agent.process_tree import kill_tree, stop_scene_processes  # noqa: PLC0415
+        from manim_agent.process_tree import kill_tree, stop_scene_processes
 
         self.stopped = True
         if self.process.poll() is None:
@@ -134,7 +134,7 @@ class ChatLog:
         return "\n\n".join(lines)
 
     def contact_sheet(self, number: int) -> Path | None:
-        from manim_agent.agent.attempts import code_hash  # noqa: PLC0415
+        from manim_agent.agent.attempts import code_hash
 
         code = self.run_dir / f"attempts/{number:02d}/scene.py"
         if not code.is_file():
@@ -164,8 +164,8 @@ class AnimationChat:
 
     def run(self, request: str, session: str = "") -> Iterator[tuple[list[Message], str | None, str, str, str | None]]:
         """Yields (chat, video, code, notes, zip) as the run goes; `stop(session)` ends it."""
-        from manim_agent.agent.make import validate_request  # noqa: PLC0415
-        from manim_agent.tools.sandbox.client import require_isolation  # noqa: PLC0415
+        from manim_agent.agent.make import validate_request
+        from manim_agent.tools.sandbox.client import require_isolation
 
         run_dir = self.out / f"{time.strftime('%Y%m%d-%H%M%S')}-ui-{uuid.uuid4().hex[:6]}"
         log = ChatLog(run_dir, request or "")
@@ -250,7 +250,7 @@ class AnimationChat:
 
 
 def build_app(chat: AnimationChat) -> Any:
-    import gradio as gr  # noqa: PLC0415
+    import gradio as gr
 
     with gr.Blocks(title="manim-agent") as app:
         gr.Markdown("# manim-agent\nDescribe an animation; watch it being written, checked and rendered.")
@@ -286,9 +286,9 @@ def build_app(chat: AnimationChat) -> Any:
 def warm_up() -> None:
     """Pay the imports and the warm worker's start while the page loads, not on the first request."""
     try:
-        from manim_agent.agent import make  # noqa: F401, PLC0415
-        from manim_agent.llm.client import litellm_module  # noqa: PLC0415
-        from manim_agent.tools.sandbox.client import WorkerClient, is_isolated  # noqa: PLC0415
+        from manim_agent.agent import make  # noqa: F401
+        from manim_agent.llm.client import litellm_module
+        from manim_agent.tools.sandbox.client import WorkerClient, is_isolated
 
         litellm_module()
         if is_isolated():  # our own warm-up scene only; clients' scenes still need require_isolation

@@ -10,8 +10,8 @@ SurroundingRectangle highlights, MathTex built from substrings so single terms
 can be coloured, ReplacementTransform of a computed result into a matrix slot.
 """
 
-from manim import *
 import numpy as np
+from manim import *
 
 TAGS = [
     "attention",

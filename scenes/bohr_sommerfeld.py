@@ -15,8 +15,8 @@ energy-level ladder built from Lines and MathTex.
 
 from dataclasses import dataclass
 
-from manim import *
 import numpy as np
+from manim import *
 
 TAGS = [
     "Bohr model",

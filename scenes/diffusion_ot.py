@@ -16,8 +16,8 @@ Manim techniques: Axes with c2p, VMobjects from numpy trajectories
 MoveAlongPath for many dots at once, densities drawn sideways as parametric curves.
 """
 
-from manim import *
 import numpy as np
+from manim import *
 
 TAGS = [
     "diffusion model",

@@ -13,8 +13,8 @@ Prism, faces built from shaded Polygons, and add_fixed_in_frame_mobjects for
 labels that stay flat on screen.
 """
 
-from manim import *
 import numpy as np
+from manim import *
 
 TAGS = [
     "3D",

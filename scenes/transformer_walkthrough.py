@@ -11,8 +11,8 @@ block diagram assembled with GrowArrow, residual connections drawn as elbow
 polylines, a formula panel swapped with FadeOut/FadeIn, and a BarChart.
 """
 
-from manim import *
 import numpy as np
+from manim import *
 
 TAGS = [
     "transformer",

@@ -48,6 +48,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         from manim_agent.tools.sandbox.client import shutdown_all_workers
 
         shutdown_all_workers()
-    except Exception:  # noqa: BLE001 - cleanup must never mask the test result
+    except Exception:  # cleanup must never mask the test result
         pass
     shutil.rmtree(_HOME, ignore_errors=True)

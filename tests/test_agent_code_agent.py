@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agent_fixtures import (  # noqa: F401 - fixtures
+from agent_fixtures import (  # fixtures
     BROKEN_SCENE,
     EDIT_FIX,
     GOOD_SCENE,
@@ -18,10 +18,11 @@ from agent_fixtures import (  # noqa: F401 - fixtures
 )
 from smolagents import CodeAgent
 
-from manim_agent.agent.code_agent import AGENT_NAME, managed_agent
+from manim_agent.agent.code_agent import AGENT_NAME
 from manim_agent.agent.make import make_animation
-from manim_agent.llm.scripted import ScriptedModel, server_error
+from manim_agent.agent.make_animation_tool import managed_agent
 from manim_agent.errors import ProviderError
+from manim_agent.llm.scripted import ScriptedModel, server_error
 
 EXPAND_WRITE_CHECK = (
     "Thought: expand the request, write the scene and check it.\n<code>\n"

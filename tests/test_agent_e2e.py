@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from agent_fixtures import (  # noqa: F401 - fixtures
+from agent_fixtures import (  # fixtures
     BROKEN_SCENE,
     EDIT_FIX,
     GOOD_SCENE,

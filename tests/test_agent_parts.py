@@ -7,16 +7,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from agent_fixtures import SPEC_REPLY, fenced  # noqa: F401
+from agent_fixtures import SPEC_REPLY, fenced
 from rich.console import Console
 
 from manim_agent.agent.attempts import AttemptLog
-from manim_agent.llm.config import RoleModel
-from manim_agent.llm.client import ChatClient
 from manim_agent.agent.notes import compile_pdf, escape_text, render_notes_latex, safe_math, write_notes
 from manim_agent.agent.progress import RichReporter
-from manim_agent.llm.scripted import ScriptedModel
+from manim_agent.llm.client import ChatClient
+from manim_agent.llm.config import RoleModel
 from manim_agent.llm.parsing import extract_data
+from manim_agent.llm.scripted import ScriptedModel
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.expand_prompt import ExpandPromptTool, is_detailed, spec_from_data
 

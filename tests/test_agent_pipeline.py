@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agent_fixtures import (  # noqa: F401 - fixtures
+from agent_fixtures import (  # fixtures
     BROKEN_SCENE,
     EDIT_FIX,
     GOOD_SCENE,
@@ -25,6 +25,7 @@ from agent_fixtures import (  # noqa: F401 - fixtures
 )
 
 from manim_agent.agent.make import MAX_REQUEST_CHARS, make_animation
+from manim_agent.errors import ProviderError, RunFailure, UserError
 from manim_agent.llm.scripted import (
     ScriptedModel,
     ScriptedResponse,
@@ -32,7 +33,6 @@ from manim_agent.llm.scripted import (
     rate_limited,
     server_error,
 )
-from manim_agent.errors import ProviderError, RunFailure, UserError
 
 
 def run_json(result: Any) -> dict[str, Any]:

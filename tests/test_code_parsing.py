@@ -165,3 +165,10 @@ def test_unreadable_structured_reply() -> None:
 
 def test_latex_escape_repair() -> None:
     assert repair_latex_escapes("\x0crac{1}{2} + \theta + \nabla f") == "\\frac{1}{2} + \\theta + \\nabla f"
+
+
+def test_indented_code_after_a_docstring_is_never_dropped_as_prose() -> None:
+    # A broken escape deep in the scene must not make the parser cut the file after the class docstring.
+    text = 'from manim import *\n\nclass A(Scene):\n    """Doc."""\n    def construct(self):\n        t = Tex("\\underline{x}")\n'
+    parsed = extract_code(text)
+    assert parsed.code is None or "construct" in parsed.code

@@ -127,7 +127,7 @@ def test_runner_counts_a_repair_only_when_the_named_rule_made_it_clean() -> None
     def check(source: str, **_: object) -> Diagnosis:
         return clean if source.startswith("# fixed") else _diagnosis("unknown_api", 1)
 
-    def fix(source: str, *, scene: str | None = None, check=check) -> FixResult:  # noqa: ANN001
+    def fix(source: str, *, scene: str | None = None, check=check) -> FixResult:
         first = check(source, scene=scene)
         rule = covered[0].fix_rule if source == covered[0].source else "some-other-rule"
         new = "# fixed\n" + source

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from agent_fixtures import GOOD_SCENE, SPEC_REPLY, fast_core, fenced, scripted, stub_check  # noqa: F401 - fixtures
+from agent_fixtures import GOOD_SCENE, SPEC_REPLY, fast_core, fenced, scripted, stub_check  # fixtures
 
 from manim_agent.agent.attempts import Attempt
 from manim_agent.agent.make import make_animation

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from manim_agent.llm.scripted import ScriptedModel
-from manim_agent.tools.sandbox import client as sandbox
 from manim_agent.tools.layout.config import LayoutConfig
 from manim_agent.tools.render_scene import check_scene
+from manim_agent.tools.sandbox import client as sandbox
 
 HEADER = "from manim import *\n\n\n"
 

@@ -16,12 +16,12 @@ from manim_agent import cli
 from manim_agent.agent import budget as budget_module
 from manim_agent.agent import narration
 from manim_agent.agent.budget import Budget, estimate_run
-from manim_agent.llm.config import resolve_model_config
 from manim_agent.agent.long_form import make_long_video
-from manim_agent.llm.scripted import ScriptedModel
 from manim_agent.agent.sections import parse_sections, plan_sections
 from manim_agent.agent.subtitles import Cue, beat_clock, read_srt, write_srt, write_vtt
 from manim_agent.errors import BudgetExceeded, ConfigError, MissingDependencyError, UserError
+from manim_agent.llm.config import resolve_model_config
+from manim_agent.llm.scripted import ScriptedModel
 from manim_agent.tools.expand_prompt import Beat, SceneSpec
 
 

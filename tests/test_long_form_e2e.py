@@ -20,9 +20,9 @@ from long_form_fixtures import (
 )
 
 from manim_agent import cli
-from manim_agent.llm.scripted import ScriptedModel
 from manim_agent.agent.stitch import probe
 from manim_agent.agent.subtitles import read_srt
+from manim_agent.llm.scripted import ScriptedModel
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ import pytest
 from agent_fixtures import BROKEN_SCENE, SPEC_REPLY, fenced
 from smolagents import Tool
 
-from manim_agent.llm.scripted import ScriptedModel
 from manim_agent.agent.make_animation_tool import OUTCOME_KEYS, MakeAnimationTool
+from manim_agent.llm.scripted import ScriptedModel
 
 pytestmark = pytest.mark.slow
 

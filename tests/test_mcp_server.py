@@ -23,9 +23,9 @@ from typing import Any
 import anyio
 import pytest
 from agent_fixtures import BROKEN_SCENE, EDIT_FIX, RULE_FIXABLE_SCENE, SPEC_REPLY, fenced
-from process_fixtures import BUSY_SCENE, job_processes, scene_running
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+from process_fixtures import BUSY_SCENE, job_processes, scene_running
 
 from manim_agent.cli import main
 from manim_agent.tools.sandbox import client as sandbox
@@ -72,7 +72,7 @@ async def connect(tmp_path: Path, transport: str, **env: str):
 def http_server(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
     """`manim-agent mcp --transport http` on a free port; yields its URL, stops it afterwards."""
     port = free_port()
-    log = open(tmp_path / "http-server.log", "wb")  # noqa: SIM115
+    log = open(tmp_path / "http-server.log", "wb")
     server = subprocess.Popen(command(tmp_path, "--transport", "http", "--port", str(port)),
                               env=env, cwd=tmp_path, stdout=log, stderr=log)
     try:

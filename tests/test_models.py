@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from manim_agent.errors import ConfigError, ModelRequestsDisabled, ProviderError, ScriptedModelExhausted
 from manim_agent.llm import client as models
-from manim_agent.llm.config import RoleModel, resolve_model_config
 from manim_agent.llm.client import ChatClient, Ledger, check_model_ready
+from manim_agent.llm.config import RoleModel, resolve_model_config
 from manim_agent.llm.scripted import (
     ScriptedModel,
     ScriptedResponse,
@@ -14,7 +15,6 @@ from manim_agent.llm.scripted import (
     rate_limited,
     server_error,
 )
-from manim_agent.errors import ConfigError, ModelRequestsDisabled, ProviderError, ScriptedModelExhausted
 
 HELLO = [{"role": "user", "content": "hello"}]
 

@@ -7,8 +7,9 @@ import pytest
 
 from manim_agent import prompt_templates
 from manim_agent.agent.notes import notes_data, tex_data
+from manim_agent.tools.examples import choose_examples
 from manim_agent.tools.expand_prompt import Beat, SceneSpec, expansion_messages
-from manim_agent.tools.write_manim_code import choose_examples, new_code_messages, repair_messages
+from manim_agent.tools.write_manim_code import new_code_messages, repair_messages
 
 SPEC = SceneSpec(
     title="Derivative as slope",

@@ -34,7 +34,7 @@ def test_documented_commands_and_flags_exist() -> None:
 
 
 def test_exit_code_table_matches_errors_module() -> None:
-    from manim_agent import errors  # noqa: PLC0415
+    from manim_agent import errors
 
     table = re.findall(r"^\| \d \| .*\|$", errors.__doc__ or "", flags=re.M)
     assert [row.split("|")[1].strip() for row in table] == [str(code) for code in range(7)]
@@ -45,7 +45,7 @@ def test_exit_code_table_matches_errors_module() -> None:
 
 
 def test_documented_categories_match_the_code() -> None:
-    from manim_agent.tools.diagnosis import CATEGORIES  # noqa: PLC0415
+    from manim_agent.tools.diagnosis import CATEGORIES
 
     sentence = README.split("`category` is one of", 1)[1].split(".", 1)[0]
     assert tuple(re.findall(r"`(\w+)`", sentence)) == CATEGORIES

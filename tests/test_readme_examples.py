@@ -75,7 +75,7 @@ def test_readme_example_runs(block: str, tmp_path: Path, monkeypatch: pytest.Mon
     code = block.replace('"deepseek/deepseek-chat"', f'"{INNER}"').replace('"anthropic/claude-sonnet-4-5"', f'"{OUTER}"')
     assert INNER in code  # the example names a model, and this test replaced it
     namespace: dict[str, Any] = {"__name__": "readme_example"}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    exec(compile(code, "README.md", "exec"), namespace)  # our own README
     printed = capsys.readouterr().out
     assert inner.remaining == 0 and outer.remaining == 0
     videos = list(tmp_path.glob("runs/*/*.mp4"))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import textwrap
 
-from manim_agent.tools.sandbox.verdicts import fine_surfaces, heavy_hint, timeout_finding
 from manim_agent.tools.diagnosis import Finding
 from manim_agent.tools.render_scene import check_scene
+from manim_agent.tools.sandbox.verdicts import fine_surfaces, heavy_hint, timeout_finding
 from manim_agent.tools.static.checks import run_static_checks
 from manim_agent.tools.write_manim_code import repair_messages
 

@@ -18,10 +18,23 @@ import pytest
 
 from manim_agent.errors import InputFileError, UserError
 from manim_agent.tools.diagnosis import Diagnosis, Finding
-from manim_agent.tools.repairs.signatures import CODE_PARAMETERS, KEYWORD_ONLY_CLASSES, KEYWORD_ONLY_METHODS, OLD_POSITIONAL_SETTINGS
-from manim_agent.tools.repairs.scene import ANIMATABLE_METHODS
 from manim_agent.tools.repairs.edits import Edit
-from manim_agent.tools.repairs.registry import RULES, AppliedRule, Rule, apply_rules, describe_rules, fix_file, fix_source
+from manim_agent.tools.repairs.registry import (
+    RULES,
+    AppliedRule,
+    Rule,
+    apply_rules,
+    describe_rules,
+    fix_file,
+    fix_source,
+)
+from manim_agent.tools.repairs.scene import ANIMATABLE_METHODS
+from manim_agent.tools.repairs.signatures import (
+    CODE_PARAMETERS,
+    KEYWORD_ONLY_CLASSES,
+    KEYWORD_ONLY_METHODS,
+    OLD_POSITIONAL_SETTINGS,
+)
 
 RULE_BY_NAME = {rule.name: rule for rule in RULES}
 

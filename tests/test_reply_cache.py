@@ -12,8 +12,8 @@ from agent_fixtures import SPEC_REPLY, fenced, stub_check, stub_render
 
 from manim_agent import cli
 from manim_agent.agent import make
-from manim_agent.llm.config import RoleModel
 from manim_agent.llm.client import ChatClient
+from manim_agent.llm.config import RoleModel
 from manim_agent.llm.reply_cache import CachedReply, ReplyCache, enable_reply_cache, request_key
 from manim_agent.llm.scripted import ScriptedModel
 

@@ -153,10 +153,10 @@ def test_user_defined_names_shadow_builtins() -> None:
 
 
 def test_unlisted_module_is_an_import_error_that_allow_import_lifts() -> None:
-    [finding] = findings("import pathlib")
+    [finding] = findings("import pathlib\nhome = pathlib.Path('a')")  # used (an unused one only warns)
     assert (finding.category, finding.severity, finding.line) == ("import", "error", 5)
     assert "not on the allowlist" in finding.message and "--allow-import pathlib" in (finding.hint or "")
-    assert findings("import pathlib", allow_imports=["pathlib"]) == []
+    assert findings("import pathlib\nhome = pathlib.Path('a')", allow_imports=["pathlib"]) == []
     # The dangerous list cannot be lifted.
     [still] = findings("import subprocess", allow_imports=["subprocess"])
     assert still.category == "unsafe"
@@ -178,3 +178,31 @@ def test_unknown_os_and_sys_attributes_are_refused_with_the_allowed_list() -> No
     assert argv.category == "unsafe" and "sys.version" in (argv.hint or "")
     [dynamic] = findings("import os\nname = 'system'\nf = getattr(os, name)")
     assert dynamic.category == "unsafe" and dynamic.line == 7
+
+
+# Published scenes often keep an import they never use; it can do nothing, so it only warns.
+def test_an_unused_import_off_the_allowlist_is_only_a_warning() -> None:
+    found = module_findings("import pathlib\nfrom pathlib import Path as P\nimport yaml.constructor\n")
+    assert [f.severity for f in found] == ["warning", "warning", "warning"]
+    assert all("never used" in f.message and f.hint and f.hint.startswith("remove the unused import") for f in found)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import pathlib\nx = pathlib.Path('a')\n",  # used as a name
+        "from pathlib import Path\nx = Path('a')\n",
+        "import pathlib as p\ny = [p]\n",
+        "import pathlib as p\nq = globals()['p']\n",  # reached through a string
+        "import pathlib as p\nq = eval('p')\n",
+        "from pathlib import *\n",  # a star import binds what it likes
+    ],
+)
+def test_a_used_import_off_the_allowlist_stays_an_error(source: str) -> None:
+    found = [f for f in module_findings(source) if f.category == "import"]
+    assert found and all(f.severity == "error" for f in found)
+
+
+def test_an_unused_dangerous_import_stays_an_error() -> None:
+    found = module_findings("import subprocess\n")
+    assert [(f.category, f.severity) for f in found] == [("unsafe", "error")]

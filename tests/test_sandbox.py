@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from manim_agent.tools.sandbox import client as sandbox
 from manim_agent.tools.render_scene import _result_findings
+from manim_agent.tools.sandbox import client as sandbox
+from manim_agent.tools.sandbox.isolation import ENV_ALLOWLIST
 
 HEADER = "from manim import *\nimport os, socket, numpy as np\n\n"
 
@@ -134,7 +135,7 @@ def test_scrubbed_environment_has_no_secrets(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("GITHUB_TOKEN", "x")
     env = sandbox.scrubbed_env()
     assert not [k for k in env if "KEY" in k or "TOKEN" in k]
-    assert set(env) <= set(sandbox.ENV_ALLOWLIST) | {"PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "HOME"}
+    assert set(env) <= set(ENV_ALLOWLIST) | {"PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "HOME"}
 
 
 @pytest.mark.skipif(sandbox.sandbox_method() != "bwrap", reason="bubblewrap is not usable on this machine")

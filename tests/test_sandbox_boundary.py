@@ -13,8 +13,8 @@ import pytest
 
 from manim_agent.errors import IsolationUnavailable
 from manim_agent.tools import render_scene
-from manim_agent.tools.sandbox import client as sandbox
 from manim_agent.tools.sandbox import bwrap as sandbox_bwrap
+from manim_agent.tools.sandbox import client as sandbox
 from manim_agent.tools.sandbox import files as sandbox_files
 from manim_agent.tools.sandbox import texcache as sandbox_texcache
 
@@ -74,7 +74,7 @@ def test_the_os_refuses_escape_calls_host_files_network_and_writes(tmp_path: Pat
         os.close(fd)
         listener.close()
     assert proc.returncode == 0, proc.stderr
-    results, visible = eval(proc.stdout)  # noqa: S307 - our own script's repr
+    results, visible = eval(proc.stdout)  # our own script's repr
     for call in ("name_to_handle_at", "open_by_handle_at", "ptrace", "unshare", "mount"):
         assert results[call] == -1, (call, results)
     assert results["uid"] == sandbox_bwrap.SANDBOX_UID and int(results["caps"], 16) == 0
@@ -164,7 +164,7 @@ def test_untrusted_sources_are_refused_without_isolation(monkeypatch) -> None:
 @needs_bwrap
 def test_a_scene_cannot_run_a_program_named_latex_or_read_files_through_tex(tmp_path: Path) -> None:
     """TeX's \\openin of a file outside the job fails; the diagnosis never shows the file."""
-    from manim_agent.tools.sandbox.pool import shared_tex_dir
+    from manim_agent.tools.sandbox.standby import shared_tex_dir
 
     shared_tex_dir().mkdir(parents=True, exist_ok=True)
     secret = shared_tex_dir() / "not-for-scenes.txt"  # visible (read-only) inside the sandbox

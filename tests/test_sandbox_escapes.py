@@ -39,8 +39,8 @@ import pytest
 
 from manim_agent import cli
 from manim_agent.tools import render_scene
-from manim_agent.tools.static import safety as safety_policy
 from manim_agent.tools.sandbox import client as sandbox
+from manim_agent.tools.static import safety as safety_policy
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 PRELUDE = (HOSTILE / "prelude.py").read_text(encoding="utf-8")

@@ -416,7 +416,7 @@ def test_binary_and_non_utf8_content_is_not_python_source() -> None:
     assert latin1.findings[0].category == "syntax" and "not valid UTF-8" in latin1.findings[0].message
     png = run_static_checks(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     assert png.findings[0].category == "syntax" and "not Python source text" in png.findings[0].message
-    assert run_static_checks("from manim import *\n".encode() + b"class A(Scene):\n    def construct(self):\n        pass\n").findings == []
+    assert run_static_checks(b"from manim import *\n" + b"class A(Scene):\n    def construct(self):\n        pass\n").findings == []
 
 
 def test_oversized_file_is_a_resource_error() -> None:

@@ -175,7 +175,7 @@ def test_manim_drawing_free_check_plays_a_scene(tmp_path) -> None:
     import manim
     from manim.renderer.cairo_renderer import CairoRenderer
 
-    from manim_agent.tools.sandbox.child import scene_runner
+    from manim_agent.tools.sandbox.child import drawing, scene_runner
 
     drawn: list[int] = []
     original_update = CairoRenderer.update_frame
@@ -189,7 +189,7 @@ def test_manim_drawing_free_check_plays_a_scene(tmp_path) -> None:
             self.remove(dot)
             self.clear()
 
-    patches = scene_runner._no_draw_patches()
+    patches = drawing._no_draw_patches()
     try:
         settings = {"dry_run": True, "write_to_movie": False, "media_dir": str(tmp_path), "frame_rate": 15,
                     "disable_caching": True, "progress_bar": "none", "verbosity": "WARNING"}
@@ -208,7 +208,7 @@ def test_manim_drawing_free_check_plays_a_scene(tmp_path) -> None:
         assert renderer.num_plays == 2
         assert renderer.time == pytest.approx(0.7, abs=0.1)
     finally:
-        scene_runner.restore_patches(patches)
+        drawing.restore_patches(patches)
     assert CairoRenderer.update_frame is original_update
 
 

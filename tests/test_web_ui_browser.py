@@ -57,7 +57,7 @@ def start_ui(tmp_path: Path, replies_of_ui: list) -> Iterator[str]:
     if sandbox.sandbox_method() != "bwrap":
         env["MANIM_AGENT_ALLOW_UNISOLATED"] = "1"
     port = free_port()
-    log = open(tmp_path / "ui.log", "wb")  # noqa: SIM115
+    log = open(tmp_path / "ui.log", "wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "manim_agent.cli", "ui", "--port", str(port), "--model", "scripted/ui",
          "--mode", "pipeline", "--out", str(tmp_path / "runs")], env=env, cwd=tmp_path, stdout=log, stderr=log)

@@ -49,6 +49,24 @@ class Finding:
             data.pop("details")
         return data
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, stage: Any = None) -> Finding:
+        """The inverse of `to_json`, lenient: a dict a model or a client wrote may lack any field."""
+        given: Any = data  # a model's dict: its values are whatever it wrote
+        unknown: Any = "error"
+        return cls(
+            stage=given.get("stage") or stage or "static",
+            category=given.get("category") or unknown,
+            message=str(data.get("message") or ""),
+            line=data.get("line") if isinstance(data.get("line"), int) else None,
+            code_line=data.get("code_line"),
+            hint=data.get("hint"),
+            fixable=bool(data.get("fixable")),
+            severity="warning" if data.get("severity") == "warning" else "error",
+            column=data.get("column") if isinstance(data.get("column"), int) else None,
+            details=dict(data.get("details") or {}) if isinstance(data.get("details"), dict) else {},
+        )
+
 
 @dataclass
 class Diagnosis:
@@ -126,9 +144,29 @@ class Diagnosis:
             "isolated": None if self.sandbox is None else self.sandbox == "bwrap",
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Diagnosis:
+        """The inverse of `to_json` (the primary finding's fields sit at the top level), lenient about missing fields."""
+        ok = bool(data.get("ok"))
+        stage: Any = data.get("stage") or "static"
+        findings = []
+        if data.get("message") and not ok:
+            top = {**data, "details": {"rule": data["rule"]} if data.get("rule") else {}, "severity": "error"}
+            findings.append(Finding.from_json(top, stage=stage))
+        findings += [Finding.from_json(item, stage=stage) for item in data.get("issues") or [] if isinstance(item, dict)]
+        return cls(
+            ok=ok,
+            scene=data.get("scene"),
+            stage=stage,
+            seconds=float(data.get("seconds") or 0.0),
+            findings=findings,
+            scenes=list(data.get("scenes") or []),
+            sandbox=data.get("sandbox"),
+        )
+
     def _repr_html_(self) -> str:
         """Jupyter shows the verdict, the located message, the hint and the other issues inline."""
-        from manim_agent.notebook import diagnosis_html  # noqa: PLC0415
+        from manim_agent.notebook import diagnosis_html
 
         return diagnosis_html(self.to_json())
 

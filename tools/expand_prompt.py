@@ -296,7 +296,7 @@ class ExpandPromptTool(Tool):
         self.client = client
         self.expand = expand
 
-    def forward(self, request: str) -> str:  # type: ignore[override]
+    def forward(self, request: str) -> str:
         if self.expand is not None:
             spec = self.expand(request)
         else:

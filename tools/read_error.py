@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from manim_agent.tools.static.api_renames import ATTRIBUTE_RENAMES, NAME_RENAMES
 from manim_agent.tools.diagnosis import Category, Finding
+from manim_agent.tools.static.api_renames import ATTRIBUTE_RENAMES, NAME_RENAMES
 
 _FRAME_RE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>.+)$')
 _RICH_FRAME_RE = re.compile(r"(?P<file>/[^\s:]+\.py):(?P<line>\d+) in (?P<name>\S+)")
@@ -169,7 +169,7 @@ def _frame_holding_tex(frames: list[Frame], user_file: str | None, source: str, 
 
 def _enclosing_while(source: str, line: int) -> int | None:
     """The header of the innermost `while` loop around `line`: where an endless loop is best fixed."""
-    import ast  # noqa: PLC0415 - only needed for timeouts
+    import ast  # only needed for timeouts
 
     try:
         tree = ast.parse(source)
@@ -200,7 +200,7 @@ def _close_manim_names(name: str) -> list[str]:
 def _index():  # -> ApiIndex | None
     """The cached index of the installed Manim, if it can be had without surprises."""
     try:
-        from manim_agent.tools.static import api_index  # noqa: PLC0415 - optional: building it imports Manim
+        from manim_agent.tools.static import api_index  # optional: building it imports Manim
 
         return api_index.load_index()
     except (ImportError, OSError, ValueError):
@@ -294,7 +294,7 @@ def _signature_hint(callable_name: str, keyword: str | None) -> str:
                     base_init = index.init(base)
                     spec_keywords += list(base_init.keywords) if base_init else []
             signature = f"{owner}{spec.signature_text()}" if not spec.signature_text().startswith(owner) else spec.signature_text()
-    
+
     prefix = f"{keyword!r} is not a parameter of {owner}" if keyword else f"wrong arguments for {owner}"
     if keyword and spec_keywords:
         close = difflib.get_close_matches(keyword, spec_keywords, n=1, cutoff=0.6)

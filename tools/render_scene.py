@@ -19,14 +19,13 @@ from typing import Any
 from manim_agent import settings
 from manim_agent.errors import InputFileError, SceneNotFoundError
 from manim_agent.media import OutputFormat, Quality, check_format, check_quality
-from manim_agent.tools.sandbox import verdicts as check_verdicts
-from manim_agent.tools.sandbox import client as sandbox
-from manim_agent.tools.sandbox import files as sandbox_files
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.layout.config import LayoutConfig, load_layout_config
 from manim_agent.tools.read_error import Frame, diagnose, from_worker_error, read_error
+from manim_agent.tools.sandbox import client as sandbox
+from manim_agent.tools.sandbox import files as sandbox_files
+from manim_agent.tools.sandbox import verdicts as check_verdicts
 from manim_agent.tools.static.checks import run_static_checks
-
 
 
 def read_source(path: str | Path) -> str:
@@ -170,7 +169,7 @@ def _count_plays(source: str) -> int:
 
 def _write_sheet(layout: dict[str, Any] | None, findings: list[Finding], path: Path, scene: str, config: LayoutConfig) -> list[Finding]:
     """Write the contact sheet; a sheet that cannot be written is a warning, not a failed check."""
-    from manim_agent.tools.layout.contact_sheet import write_contact_sheet  # noqa: PLC0415 - PIL only when needed
+    from manim_agent.tools.layout.contact_sheet import write_contact_sheet  # PIL only when needed
 
     try:
         write_contact_sheet(layout, findings, path, title=scene, width=config.contact_sheet.width)
@@ -185,7 +184,7 @@ def _layout_findings(
     layout: dict[str, Any] | None, config: LayoutConfig, source: str, scene: str, vision_model: str | None
 ) -> list[Finding]:
     """The layout rules' findings (and the vision model's, when asked for) for a scene that ran cleanly."""
-    from manim_agent.tools.layout import rules as layout_rules  # noqa: PLC0415
+    from manim_agent.tools.layout import rules as layout_rules
 
     findings = layout_rules.evaluate(layout, config, source)
     for problem in (layout or {}).get("errors") or []:
@@ -193,7 +192,7 @@ def _layout_findings(
                                 message=f"the layout check could not record the whole scene: {problem}",
                                 details={"rule": "layout_check"}))
     if vision_model:
-        from manim_agent.tools.layout.vision_review import review_frames  # noqa: PLC0415
+        from manim_agent.tools.layout.vision_review import review_frames
 
         findings += review_frames(layout, vision_model, config=config, scene=scene, known=findings)
     return findings
@@ -388,7 +387,7 @@ def _agent_tools() -> dict[str, type]:
         }
         output_type = "string"
 
-        def forward(self, code: str, scene: str | None = None) -> str:  # type: ignore[override]
+        def forward(self, code: str, scene: str | None = None) -> str:
             try:
                 return json.dumps(check_scene(code, scene=scene, layout=True).to_json())
             except SceneNotFoundError as exc:
@@ -407,7 +406,7 @@ def _agent_tools() -> dict[str, type]:
         }
         output_type = "string"
 
-        def forward(self, traceback_text: str, code: str | None = None) -> str:  # type: ignore[override]
+        def forward(self, traceback_text: str, code: str | None = None) -> str:
             return json.dumps(read_error(traceback_text, code).to_json())
 
     return {"RenderSceneTool": RenderSceneTool, "ReadErrorTool": ReadErrorTool}

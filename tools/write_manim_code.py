@@ -4,35 +4,32 @@ New code: the prompt states the installed Manim CE version and the rules that av
 failures, and shows one or two library scenes chosen by how close their docstrings and TAGS are
 to the request. Repair: the prompt carries only the previous code and the core's diagnosis, and
 asks for search/replace edits (a fraction of the tokens of a rewrite); a whole file is accepted too.
-Whatever the model replies goes through `code_parsing.extract_code`, so a reply without usable
+Whatever the model replies goes through `manim_agent.llm.parsing.extract_code`, so a reply without usable
 code comes back as a `problem` to feed to the next request, never as an exception.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
 import json
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import metadata
 from typing import TYPE_CHECKING, Any, Literal
 
 from smolagents import Tool
 
 from manim_agent import prompt_templates
-from manim_agent.tools.static.api_renames import NAME_RENAMES
 from manim_agent.llm.parsing import extract_code
+from manim_agent.tools.diagnosis import Diagnosis
+from manim_agent.tools.examples import Example, choose_examples
+from manim_agent.tools.static.api_renames import NAME_RENAMES
 
 if TYPE_CHECKING:
     from manim_agent.llm.client import ChatClient, Completion
-    from manim_agent.tools.diagnosis import Diagnosis
 
 WriteMode = Literal["new", "edit", "rewrite"]
-EXAMPLE_BUDGET_CHARS = 18_000
-MAX_EXAMPLES = 2
 # The renames a model trained on ManimGL-era code most often gets wrong, shown in every prompt.
 PROMPT_RENAMES = (
     "ShowCreation",
@@ -42,10 +39,6 @@ PROMPT_RENAMES = (
     "FadeInFrom",
     "FadeOutAndShift",
     "ParametricSurface",
-)
-_STOPWORDS = frozenset(
-    "the and for with that this from into then show shows what why how are its their each one two of "
-    "to in on a an is as by it be or at animation animate scene manim make draw".split()
 )
 
 
@@ -58,103 +51,12 @@ def manim_version() -> str:
         return "0.19+"
 
 
-@dataclass
-class LibraryScene:
-    """A scene from the curated library, as an example for the writer."""
-
-    name: str
-    summary: str
-    docstring: str
-    tags: list[str]
-    code: str
-
-
-@functools.lru_cache(maxsize=1)
-def library_scenes() -> tuple[LibraryScene, ...]:
-    """Every library scene with its module docstring and TAGS, read with `ast` (no import, no Manim)."""
-    scenes = []
-    root = resources.files("manim_agent.scenes")
-    for entry in sorted(root.iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".py") or entry.name.startswith("_"):
-            continue
-        code = entry.read_text(encoding="utf-8")
-        try:
-            tree = ast.parse(code)
-        except SyntaxError:
-            continue
-        docstring = ast.get_docstring(tree) or ""
-        tags: list[str] = []
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "TAGS" for t in node.targets):
-                try:
-                    tags = [str(t) for t in ast.literal_eval(node.value)]
-                except ValueError:
-                    tags = []
-        summary = docstring.strip().splitlines()[0] if docstring.strip() else entry.name[:-3]
-        scenes.append(LibraryScene(entry.name[:-3], summary, docstring, tags, code))
-    return tuple(scenes)
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _STOPWORDS]
-
-
-def rank_examples(
-    text: str, scenes: tuple[LibraryScene, ...] | list[LibraryScene] | None = None
-) -> list[tuple[float, LibraryScene]]:
-    """Library scenes ordered by closeness to `text`: tag matches weigh most, then shared rare words."""
-    scenes = list(library_scenes() if scenes is None else scenes)
-    if not scenes:
-        return []
-    query = set(_words(text))
-    lowered = text.lower()
-    documents = [set(_words(s.docstring + " " + " ".join(s.tags) + " " + s.name.replace("_", " "))) for s in scenes]
-    ranked = []
-    for scene, words in zip(scenes, documents):
-        score = 0.0
-        for tag in scene.tags:
-            if tag.lower() in lowered:
-                score += 3.0
-        for word in query & words:
-            containing = sum(1 for d in documents if word in d)
-            score += math.log(1 + len(scenes) / containing)
-        ranked.append((score, scene))
-    ranked.sort(key=lambda pair: (-pair[0], len(pair[1].code)))
-    return ranked
-
-
-def choose_examples(
-    text: str, *, limit: int = MAX_EXAMPLES, budget_chars: int = EXAMPLE_BUDGET_CHARS
-) -> list[LibraryScene]:
-    """One or two relevant examples within a size budget: library scenes and past runs that rendered
-    (tools/examples.py; MANIM_AGENT_PAST_EXAMPLES=0 leaves them out); the smallest library
-    scene if none is relevant."""
-    from manim_agent.tools.examples import past_examples  # noqa: PLC0415
-
-    past = past_examples()
-    ranked = rank_examples(text, list(library_scenes()) + past) if past else rank_examples(text)
-    chosen: list[LibraryScene] = []
-    used = 0
-    for score, scene in ranked:
-        if score <= 0 or len(chosen) >= limit:
-            break
-        if used + len(scene.code) <= budget_chars:
-            chosen.append(scene)
-            used += len(scene.code)
-    if not chosen and ranked:
-        # Nothing is on topic: one small scene still shows the CE API and the house style.
-        library = {scene.name for scene in library_scenes()}
-        smallest = min((scene for _, scene in ranked if scene.name in library), key=lambda s: len(s.code))
-        chosen.append(smallest)
-    return chosen
-
-
 def diagnosis_text(diagnosis: Diagnosis | dict[str, Any] | str | None) -> str:
-    """The diagnosis as compact text for the repair prompt, whatever form it arrives in."""
+    """The diagnosis as compact text for the repair prompt (`Diagnosis.for_model`), whatever form it arrives in."""
     if diagnosis is None:
         return ""
-    if hasattr(diagnosis, "for_model"):
-        return diagnosis.for_model()  # type: ignore[union-attr]
+    if isinstance(diagnosis, Diagnosis):
+        return diagnosis.for_model()
     data: Any = diagnosis
     if isinstance(diagnosis, str):
         try:
@@ -163,19 +65,10 @@ def diagnosis_text(diagnosis: Diagnosis | dict[str, Any] | str | None) -> str:
             return diagnosis.strip()
     if not isinstance(data, dict):
         return str(diagnosis).strip()
-    lines = []
-    for item in [data] + [
-        i for i in data.get("issues", []) if isinstance(i, dict) and i.get("severity", "error") == "error"
-    ]:
-        if not item.get("message") or item.get("ok"):
-            continue
-        where = f"line {item['line']}" if item.get("line") else "unknown line"
-        lines.append(f"[{item.get('category') or 'error'}] {where}: {item['message']}")
-        if item.get("code_line"):
-            lines.append(f"    code: {str(item['code_line']).strip()}")
-        if item.get("hint"):
-            lines.append(f"    hint: {item['hint']}")
-    return "\n".join(lines) or json.dumps(data)[:2000]
+    parsed = Diagnosis.from_json(data)
+    if parsed.ok or not parsed.errors:
+        return json.dumps(data)[:2000]
+    return parsed.for_model()
 
 
 @dataclass
@@ -200,7 +93,7 @@ def new_code_messages(
     *,
     class_name: str = "GeneratedScene",
     request: str | None = None,
-    examples: list[LibraryScene] | None = None,
+    examples: list[Example] | None = None,
 ) -> list[dict[str, str]]:
     """The writer's request for a first version of the scene."""
     renames = [
@@ -262,7 +155,7 @@ def write_manim_code(
     previous_code: str | None = None,
     diagnosis: Any = None,
     request: str | None = None,
-    examples: list[LibraryScene] | None = None,
+    examples: list[Example] | None = None,
     prefer_edits: bool = True,
 ) -> WrittenCode:
     """Write a new scene for `spec`, or repair `previous_code` given `diagnosis`.
@@ -339,7 +232,7 @@ class WriteManimCodeTool(Tool):
         self.client = client
         self.write = write
 
-    def forward(self, spec: str, previous_code: str | None = None, diagnosis: str | None = None) -> str:  # type: ignore[override]
+    def forward(self, spec: str, previous_code: str | None = None, diagnosis: str | None = None) -> str:
         if self.write is not None:
             return self.write(spec, previous_code, diagnosis)
         assert self.client is not None

@@ -1,7 +1,7 @@
 """Talking to language models through litellm: one client per role, usage and cost per call.
 
 - Any litellm model string works (`deepseek/deepseek-chat`, `ollama_chat/qwen2.5-coder`,
-  `hosted_vllm/...`, `scripted/<name>` for the package's own scripted test model).
+  `hosted_vllm/...`); in-process providers (`scripted/<name>`, the test model) plug in through `providers`.
 - Replies stream; a reasoning model's `reasoning_content` is handed to `on_reasoning` as it
   arrives (the CLI prints it dimmed) and kept on the `Completion` so the run directory saves it.
 - Retries and timeouts are litellm's (`num_retries`, `timeout`); when they are used up the
@@ -10,7 +10,7 @@
 - `check_model_ready` fails fast, before any work, on an unknown model or a missing key.
 - Real requests can be switched off (`ALLOW_MODEL_REQUESTS = False`, or the environment variable
   `MANIM_AGENT_ALLOW_MODEL_REQUESTS=0`): any call to a real provider then raises
-  `ModelRequestsDisabled`. The test suite does this; scripted models keep working.
+  `ModelRequestsDisabled`. The test suite does this; in-process providers keep working.
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ from manim_agent.errors import (
     MissingDependencyError,
     ModelRequestsDisabled,
     ProviderError,
-    ScriptedModelExhausted,
 )
-
+from manim_agent.llm import providers
 from manim_agent.llm.reply_cache import CachedReply, reply_cache, request_key
 
 if TYPE_CHECKING:
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
 ALLOW_MODEL_REQUESTS = True
 ALLOW_ENV = "MANIM_AGENT_ALLOW_MODEL_REQUESTS"
 ALLOW_UNMAPPED_ENV = "MANIM_AGENT_ALLOW_UNMAPPED_MODELS"
-SCRIPTED_PROVIDER = "scripted"
 # Providers that serve whatever model they were started with, so litellm's map cannot list them.
 LOCAL_PROVIDERS = {
     "ollama",
@@ -81,7 +79,7 @@ def litellm_module() -> Any:
     """litellm, imported on first use (it takes seconds) and set to use its bundled cost map."""
     # Read the cost map shipped with litellm instead of fetching it: offline, reproducible costs.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm  # noqa: PLC0415 - deliberately lazy
+    import litellm  # deliberately lazy
 
     litellm.suppress_debug_info = True
     return litellm
@@ -89,8 +87,9 @@ def litellm_module() -> Any:
 
 def provider_of(model: str) -> str:
     """The litellm provider that serves `model`; raises ConfigError when litellm cannot tell."""
-    if model.startswith(f"{SCRIPTED_PROVIDER}/"):
-        return SCRIPTED_PROVIDER
+    in_process = providers.for_model(model)
+    if in_process is not None:
+        return in_process.name
     litellm = litellm_module()
     try:
         return litellm.get_llm_provider(model)[1]
@@ -109,10 +108,9 @@ def check_model_ready(model: str, *, api_base: str | None = None) -> str:
     if not model or not model.strip():
         raise ConfigError("No model given: pass --model or set MANIM_AGENT_MODEL (for example deepseek/deepseek-chat)")
     provider = provider_of(model)
-    if provider == SCRIPTED_PROVIDER:
-        from manim_agent.llm.scripted import lookup  # noqa: PLC0415 - avoids an import cycle
-
-        lookup(model)  # raises ConfigError if no such scripted model exists
+    in_process = providers.for_model(model)
+    if in_process is not None:
+        in_process.check_ready(model)  # raises ConfigError if there is no such model
         return provider
     litellm = litellm_module()
     if provider not in LOCAL_PROVIDERS and not api_base and os.environ.get(ALLOW_UNMAPPED_ENV, "") not in {"1", "true"}:
@@ -142,9 +140,25 @@ def check_model_ready(model: str, *, api_base: str | None = None) -> str:
     return provider
 
 
+def price(model: str, input_tokens: int, output_tokens: int) -> float | None:
+    """Dollars for one call of `model`, from litellm's bundled map; 0 for local servers; None when unknown."""
+    if providers.for_model(model) is not None:
+        return None
+    if provider_of(model) in LOCAL_PROVIDERS:
+        return 0.0
+    litellm = litellm_module()
+    try:
+        prompt_cost, completion_cost = litellm.cost_per_token(
+            model=model, prompt_tokens=input_tokens, completion_tokens=output_tokens
+        )
+    except litellm.exceptions.ModelNotMappedError:
+        return None
+    return float(prompt_cost + completion_cost)
+
+
 def _has_tenacity() -> bool:
     try:
-        import tenacity  # noqa: F401, PLC0415
+        import tenacity  # noqa: F401
     except ImportError:
         return False
     return True
@@ -268,15 +282,14 @@ class ChatClient:
     ) -> Completion:
         """Send `messages`; raises ProviderError (after litellm's retries) or ModelRequestsDisabled."""
         provider = provider_of(self.model)
-        if provider != SCRIPTED_PROVIDER and not model_requests_allowed():
+        in_process = providers.for_model(self.model)
+        if in_process is None and not model_requests_allowed():
             raise ModelRequestsDisabled(
                 f"Real model requests are switched off ({ALLOW_ENV}=0 or ALLOW_MODEL_REQUESTS=False), "
                 f"but the {self.role} tried to call {self.model!r}. Tests must use ScriptedModel."
             )
-        if provider == SCRIPTED_PROVIDER:
-            from manim_agent.llm.scripted import ensure_registered  # noqa: PLC0415
-
-            ensure_registered()
+        if in_process is not None:
+            in_process.install()
         litellm = litellm_module()
         kwargs: dict[str, Any] = {
             "model": self.model,
@@ -313,7 +326,7 @@ class ChatClient:
                 finish = response.choices[0].finish_reason
         except ModelRequestsDisabled:
             raise
-        except Exception as exc:  # noqa: BLE001 - mapped to typed errors below
+        except Exception as exc:  # mapped to typed errors below
             raise self._translate(exc, provider) from exc
         content, reasoning = _split_think_tags(content, reasoning)
         if stop:
@@ -396,11 +409,10 @@ class ChatClient:
             # Some local servers send no usage block; count with litellm's tokenizer instead.
             input_tokens = litellm.token_counter(model=self.model, messages=messages)
             output_tokens = litellm.token_counter(model=self.model, text=content + reasoning)
-        if provider_of(self.model) == SCRIPTED_PROVIDER:
-            from manim_agent.llm.scripted import lookup  # noqa: PLC0415
-
-            # litellm recounts a streamed custom provider's tokens; a script may dictate them.
-            dictated = lookup(self.model).last_usage
+        in_process = providers.for_model(self.model)
+        if in_process is not None:
+            # litellm recounts a streamed custom provider's tokens; the provider may dictate them.
+            dictated = in_process.dictated_usage(self.model)
             if dictated:
                 input_tokens, output_tokens = dictated
         details = getattr(usage, "completion_tokens_details", None)
@@ -419,29 +431,15 @@ class ChatClient:
 
     def _cost(self, litellm: Any, input_tokens: int, output_tokens: int) -> float | None:
         """Dollar cost from litellm's bundled price map; None when the model has no price there."""
-        price_model = self.settings.price_as or self.model
-        if provider_of(price_model) in LOCAL_PROVIDERS:
-            return 0.0
-        if price_model.startswith(f"{SCRIPTED_PROVIDER}/"):
-            return None
-        try:
-            prompt_cost, completion_cost = litellm.cost_per_token(
-                model=price_model, prompt_tokens=input_tokens, completion_tokens=output_tokens
-            )
-        except litellm.exceptions.ModelNotMappedError:
-            return None
-        return float(prompt_cost + completion_cost)
+        return price(self.settings.price_as or self.model, input_tokens, output_tokens)
 
     def _translate(self, exc: Exception, provider: str) -> Exception:
         """A provider failure (after litellm's retries) as a typed error that says what to do."""
-        if provider == SCRIPTED_PROVIDER:
-            from manim_agent.llm.scripted import lookup  # noqa: PLC0415
-
-            scripted = lookup(self.model)
-            if scripted.exhausted:
-                return ScriptedModelExhausted(
-                    f"scripted model {self.model!r} ran out of responses after {scripted.calls} call(s) ({self.role})"
-                )
+        in_process = providers.for_model(self.model)
+        if in_process is not None:
+            translated = in_process.translate(self.model, self.role, exc)
+            if translated is not None:
+                return translated
         litellm = litellm_module()
         retries = self.settings.num_retries
         tail = f"after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else "(retries are off)"

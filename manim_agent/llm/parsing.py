@@ -14,6 +14,7 @@ import ast
 import difflib
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -25,8 +26,8 @@ DIVIDER_RE = re.compile(r"^[ \t]*={5,9}[ \t]*$")
 REPLACE_RE = re.compile(r"^[ \t]*>{5,9}[ \t]*REPLACE[ \t]*$")
 SCENE_CLASS_RE = re.compile(r"^class\s+\w+\s*\([^)]*Scene[^)]*\)\s*:", re.MULTILINE)
 MANIM_IMPORT_RE = re.compile(r"^\s*(from\s+manim\b|import\s+manim\b)", re.MULTILINE)
-CODE_START_RE = re.compile(r"^(from\s+\w[\w.]*\s+import\b|import\s+\w|class\s+\w+|def\s+\w+|@\w|#)")
-PYTHON_LANGS = {"", "python", "py", "python3", "manim"}
+CODE_START_RE = re.compile(r"^(from\s+\w[\w.]*\s+import\b|import\s+\w|class\s+\w+|def\s+\w+|@\w|#|\"\"\"|''')")
+PYTHON_LANGS = {"", "python", "py", "python3", "py3", "manim"}
 # How many trailing lines of prose after unfenced code we are willing to trim to make it parse.
 MAX_TRAILING_PROSE_LINES = 40
 
@@ -97,7 +98,8 @@ def fenced_blocks(text: str) -> list[FencedBlock]:
                 break
             body.append(lines[i])
             i += 1
-        blocks.append(FencedBlock(lang=lang, body="\n".join(body), closed=closed))
+        # A block indented under a list item or a quote is code all the same.
+        blocks.append(FencedBlock(lang=lang, body=textwrap.dedent("\n".join(body)), closed=closed))
     return blocks
 
 
@@ -269,12 +271,30 @@ def _unfenced_code(text: str) -> tuple[str | None, list[str]]:
     candidate = "\n".join(code_lines).rstrip() + "\n"
     if syntax_problem(candidate) is None:
         return candidate, notes
+    last = len(code_lines)
+    while last > 1 and (not code_lines[last - 1].strip() or _is_prose(code_lines[last - 1])):
+        last -= 1
+    sentences = sum(1 for line in code_lines[last:] if line.strip())
+    shorter = "\n".join(code_lines[:last]).rstrip() + "\n"
+    if sentences and syntax_problem(shorter) is None:
+        notes.append(f"dropped {sentences} line(s) of prose after the code")
+        return shorter, notes
     for trim in range(1, min(MAX_TRAILING_PROSE_LINES, len(code_lines) - 1) + 1):
+        dropped = code_lines[-trim]
+        if dropped[:1].isspace() and dropped.strip():
+            break  # an indented line is code (of a class or function body), never prose after the code
         shorter = "\n".join(code_lines[:-trim]).rstrip() + "\n"
         if SCENE_CLASS_RE.search(shorter) and syntax_problem(shorter) is None:
             notes.append(f"dropped {trim} line(s) of prose after the code")
             return shorter, notes
     return candidate, notes
+
+
+def _is_prose(line: str) -> bool:
+    """A closing sentence after the code, not a (possibly broken) line of code."""
+    if line[:1].isspace() or re.search(r"[=()\[\]{}]", line):
+        return False
+    return syntax_problem(line) is not None
 
 
 def _choose_block(blocks: list[FencedBlock]) -> tuple[str | None, list[str]]:

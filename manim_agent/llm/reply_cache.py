@@ -57,7 +57,7 @@ class ReplyCache:
 
     def __init__(self, directory: Path, *, warn: Warn | None = None) -> None:
         try:
-            import diskcache  # noqa: PLC0415 - only --cache needs it
+            import diskcache  # only --cache needs it
         except ImportError as exc:
             raise MissingDependencyError("--cache needs the diskcache package: pip install diskcache") from exc
         self.directory = directory
@@ -121,7 +121,7 @@ class ReplyCache:
 def _text_only_disk(diskcache: Any) -> type:
     """diskcache's Disk, minus unpickling: a pickled entry (which this module never writes) is refused."""
 
-    class TextOnlyDisk(diskcache.Disk):  # type: ignore[misc, name-defined]
+    class TextOnlyDisk(diskcache.Disk):
         def fetch(self, mode: int, filename: str, value: Any, read: bool) -> Any:
             if mode == diskcache.core.MODE_PICKLE:
                 raise ValueError("a pickled entry, which this cache never writes")
@@ -147,7 +147,7 @@ def enable_reply_cache(directory: Path) -> ReplyCache:
 def reply_cache() -> ReplyCache:
     """The open reply cache (opened in `$MANIM_AGENT_HOME/cache/replies` on first use)."""
     if _OPEN is None:
-        from manim_agent import settings  # noqa: PLC0415
+        from manim_agent import settings
 
         return enable_reply_cache(settings.subdir("cache") / "replies")
     return _OPEN

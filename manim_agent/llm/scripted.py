@@ -21,12 +21,13 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
+from manim_agent.errors import ConfigError, ScriptedModelExhausted
+from manim_agent.llm import providers
+from manim_agent.llm.client import ChatClient, Ledger, litellm_module
 from manim_agent.llm.config import RoleModel
-from manim_agent.llm.client import SCRIPTED_PROVIDER, ChatClient, Ledger, litellm_module
 from manim_agent.llm.smolagents_model import ChatClientModel
-from manim_agent.errors import ConfigError
 
 
 @dataclass
@@ -40,8 +41,9 @@ class ScriptedResponse:
     output_tokens: int | None = None
 
 
-ScriptItem = Union[str, ScriptedResponse, BaseException, Callable[[list[dict[str, Any]]], Union[str, ScriptedResponse]]]
+ScriptItem = str | ScriptedResponse | BaseException | Callable[[list[dict[str, Any]]], str | ScriptedResponse]
 
+SCRIPTED_PROVIDER = "scripted"
 _REGISTRY: dict[str, ScriptedModel] = {}
 _LOCK = threading.Lock()
 _COUNTER = itertools.count(1)
@@ -159,8 +161,8 @@ def _usage(litellm: Any, model: str, messages: list[dict[str, Any]], reply: Scri
 
 def _make_provider() -> Any:
     litellm = litellm_module()
-    from litellm import CustomLLM  # noqa: PLC0415
-    from litellm.types.utils import Delta, ModelResponseStream, StreamingChoices  # noqa: PLC0415
+    from litellm import CustomLLM
+    from litellm.types.utils import Delta, ModelResponseStream, StreamingChoices
 
     class ScriptedProvider(CustomLLM):
         """litellm's view of the scripted models: pops the named model's queue on every call."""
@@ -222,3 +224,29 @@ def ensure_registered() -> None:
         litellm.custom_provider_map = entries + [{"provider": SCRIPTED_PROVIDER, "custom_handler": _PROVIDER}]
         # litellm runs this on every call too; running it now makes provider lookups work at once.
         litellm.utils.custom_llm_setup()
+
+
+class _ScriptedSeam:
+    """The scripted models as an in-process provider (see llm/providers.py): the client's only view of them."""
+
+    name = SCRIPTED_PROVIDER
+
+    def check_ready(self, model: str) -> None:
+        lookup(model)  # raises ConfigError if there is no such scripted model
+
+    def install(self) -> None:
+        ensure_registered()
+
+    def dictated_usage(self, model: str) -> tuple[int, int] | None:
+        return lookup(model).last_usage
+
+    def translate(self, model: str, role: str, exc: Exception) -> Exception | None:
+        scripted = lookup(model)
+        if scripted.exhausted:
+            return ScriptedModelExhausted(
+                f"scripted model {model!r} ran out of responses after {scripted.calls} call(s) ({role})"
+            )
+        return None
+
+
+providers.register(_ScriptedSeam())

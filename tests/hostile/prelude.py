@@ -7,9 +7,10 @@
 #     policy's string-fragment check cannot see through.
 # A scene reports a success by raising RuntimeError(TAG + ...): the word is never written out
 # in the source, so it can only reach the test's output when the attack really ran.
-from manim import *
 import os as os_module
 import sys as sys_module
+
+from manim import *
 
 PARAMS = {}  # filled in by the test
 
@@ -105,7 +106,7 @@ def try_read(path, size=300):
     try:
         with open(path, "rb") as handle:
             return handle.read(size).decode(errors="replace")
-    except BaseException:  # noqa: BLE001 - the audit hook raises a BaseException
+    except BaseException:  # the audit hook raises a BaseException
         return None
 
 

@@ -192,7 +192,7 @@ def load_layout_config(path: str | Path | None = None, *, environ: Mapping[str, 
     chosen = path or env.get(CONFIG_ENV) or None
     if chosen is None:
         return LayoutConfig()
-    import yaml  # noqa: PLC0415 - only needed when a file is given
+    import yaml  # only needed when a file is given
 
     file = Path(chosen)
     try:

@@ -371,7 +371,7 @@ def _blank_findings(
         return findings
     timeline = sorted((s for s in snapshots if s.get("phase") != "final" and "content" in s), key=lambda s: (s["time"], s["n"]))
     run: list[dict[str, Any]] = []
-    for snapshot in timeline + [None]:  # type: ignore[list-item]
+    for snapshot in timeline + [None]:
         if snapshot is not None and _blank(snapshot, config):
             run.append(snapshot)
             continue

@@ -73,8 +73,8 @@ def review_frames(
 
 
 def _client(model: str) -> Any:
-    from manim_agent.llm.config import RoleModel  # noqa: PLC0415 - the model layer is imported only when used
-    from manim_agent.llm.client import ChatClient, check_model_ready  # noqa: PLC0415
+    from manim_agent.llm.client import ChatClient, check_model_ready
+    from manim_agent.llm.config import RoleModel  # the model layer is imported only when used
 
     check_model_ready(model)
     return ChatClient(RoleModel(model=model, temperature=0.0, num_retries=1, stream=False), role="vision")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+
+from manim_agent.tools.static.source import bound_names_in
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class SourceText:
     @cached_property
     def bound_names(self) -> set[str]:
         """See `bound_names()`; empty when the text does not parse."""
-        return _bound_names(self.all_nodes)
+        return bound_names_in(self.all_nodes)
 
     @cached_property
     def defined_methods(self) -> set[str]:
@@ -202,26 +203,11 @@ def has_star_arguments(call: ast.Call) -> bool:
 
 
 def bound_names(tree: ast.AST) -> set[str]:
-    """Names the file itself binds anywhere (assignments, defs, classes, imports, parameters).
+    """Names the file itself binds anywhere (see `bound_names_in`, the one rule).
 
     A rename must leave alone a name the user defined, e.g. their own `ShowCreation` helper.
-    Star imports bind nothing visible here, which is what we want.
     """
-    return _bound_names(ast.walk(tree))
-
-
-def _bound_names(nodes: Iterable[ast.AST]) -> set[str]:
-    names: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.alias) and node.name != "*":
-            names.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-    return names
+    return bound_names_in(ast.walk(tree))
 
 
 def defined_methods(tree: ast.AST) -> set[str]:

@@ -9,71 +9,27 @@ from __future__ import annotations
 import ast
 import io
 import re
-import textwrap
 import tokenize
 
+from manim_agent.llm.parsing import extract_code, fenced_blocks, normalize_text
 from manim_agent.tools.diagnosis import Finding
 from manim_agent.tools.repairs.edits import Edit, SourceText, call_name, parses, splice
 
 # --- markdown-fence ---------------------------------------------------------------------------------
 
-_FENCE_RE = re.compile(
-    r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+#.-]*)[^\n]*\n(?P<code>.*?)(?:^[ \t]*(?P=fence)[ \t]*$|\Z)",
-    re.MULTILINE | re.DOTALL,
-)
-_PYTHON_TAGS = {"python", "py", "python3", "py3"}
-_CODE_START_RE = re.compile(r"^(from\s+\w|import\s+\w|class\s+\w|def\s+\w|@|#|\"\"\"|''')")
-
-
 def find_markdown_fence(src: SourceText, findings: list[Finding]) -> list[Edit]:
-    """An LLM answer (prose, ```python fences) around the code: keep only the code."""
+    """An LLM answer (prose, ```python fences) around the code: keep only the code.
+
+    The code is found the way a model reply is read (manim_agent/llm/parsing.py, the one fence parser)."""
     if src.tree is not None:
         return []
-    code = _fenced_code(src.text)
-    how = "kept the ```python block"
-    if code is None:
-        code = _trim_prose(src.text)
-        how = "removed the prose around the code"
+    code = extract_code(src.text).code
     if code is None or code == src.text:
         return []
     if not (parses(code) or parses(fix_escapes(code))):
         return []
+    how = "kept the ```python block" if fenced_blocks(normalize_text(src.text)) else "removed the prose around the code"
     return [Edit(0, len(src.text), code, 1, f"{how} ({code.count(chr(10)) + 1} lines)")]
-
-
-def _fenced_code(text: str) -> str | None:
-    blocks = [(m["lang"].lower(), m["code"]) for m in _FENCE_RE.finditer(text)]
-    blocks = [(lang, textwrap.dedent(code)) for lang, code in blocks if lang in _PYTHON_TAGS or lang == ""]
-    if not blocks:
-        return None
-    # A python-tagged block that defines a Scene beats a bigger untagged one; then the longest wins.
-    def score(block: tuple[str, str]) -> tuple[bool, bool, int]:
-        lang, code = block
-        return ("Scene" in code and "class " in code, lang in _PYTHON_TAGS, len(code))
-
-    code = max(blocks, key=score)[1]
-    return code.rstrip() + "\n"
-
-
-def _trim_prose(text: str) -> str | None:
-    """Drop prose lines before the first code line and after the last one; None if nothing to drop."""
-    lines = text.split("\n")
-    first = next((i for i, line in enumerate(lines) if _CODE_START_RE.match(line)), None)
-    if first is None:
-        return None
-    last = len(lines)
-    while last > first and (not lines[last - 1].strip() or _is_prose(lines[last - 1])):
-        last -= 1
-    if first == 0 and last == len(lines):
-        return None
-    return "\n".join(lines[first:last]).rstrip() + "\n"
-
-
-def _is_prose(line: str) -> bool:
-    """A closing sentence after the code, not a (possibly broken) line of code."""
-    if line[:1].isspace() or re.search(r"[=()\[\]{}]", line):
-        return False
-    return not parses(line)
 
 
 # --- raw-latex ------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import re
 
-from manim_agent.tools.static.api_renames import ATTRIBUTE_RENAMES, NAME_RENAMES
 from manim_agent.tools.diagnosis import Finding
 from manim_agent.tools.repairs.edits import (
     Edit,
@@ -19,6 +18,7 @@ from manim_agent.tools.repairs.edits import (
     keyword,
     negate,
 )
+from manim_agent.tools.static.api_renames import ATTRIBUTE_RENAMES, NAME_RENAMES
 
 DIRECTIONS = {"UP", "DOWN", "LEFT", "RIGHT", "UL", "UR", "DL", "DR", "IN", "OUT", "ORIGIN"}
 OPPOSITE = {"UP": "DOWN", "LEFT": "RIGHT", "UL": "DR", "UR": "DL", "IN": "OUT"}
@@ -43,7 +43,7 @@ def _import_insertion_offset(src: SourceText) -> int:
     if index == 0:
         return len(src.text)
     previous = body[index - 1]
-    return src.line_start(previous.end_lineno) + len(src.lines[previous.end_lineno - 1]) + 1  # type: ignore[arg-type]
+    return src.line_start(previous.end_lineno) + len(src.lines[previous.end_lineno - 1]) + 1
 
 
 def _insert_line(src: SourceText, offset: int, line: str, note: str) -> Edit:
@@ -94,7 +94,7 @@ def find_manimlib_import(src: SourceText, findings: list[Finding]) -> list[Edit]
     if not has_manim and _uses_manim(src.tree):
         return [_insert_line(src, _import_insertion_offset(src), star, f"added {star}")]
     if explicit_manim is not None and _missing_manim_names(findings):
-        offset = src.line_start(explicit_manim.end_lineno) + len(src.lines[explicit_manim.end_lineno - 1]) + 1  # type: ignore[arg-type]
+        offset = src.line_start(explicit_manim.end_lineno) + len(src.lines[explicit_manim.end_lineno - 1]) + 1
         names = ", ".join(_missing_manim_names(findings))
         return [_insert_line(src, offset, star, f"added {star} ({names} not imported)")]
     return []
@@ -132,7 +132,7 @@ def _missing_manim_names(findings: list[Finding]) -> list[str]:
 
 def _is_manim_name(name: str) -> bool:
     try:
-        from manim_agent.tools.static.api_index import load_index  # noqa: PLC0415 - optional, slow to build
+        from manim_agent.tools.static.api_index import load_index  # optional, slow to build
 
         index = load_index(build=False)
     except (ImportError, OSError, ValueError):
@@ -192,8 +192,8 @@ def find_rename(src: SourceText, findings: list[Finding]) -> list[Edit]:
         else:
             rename = ATTRIBUTE_RENAMES.get(node.attr)
             if rename and rename.replacement and not _is_self(node.value) and node.attr not in own_methods:
-                end = src.offset(node.end_lineno, node.end_col_offset)  # type: ignore[arg-type]
-                edits.append(Edit(end - len(node.attr), end, rename.replacement, node.end_lineno, f".{node.attr} → .{rename.replacement}"))  # type: ignore[arg-type]
+                end = src.offset(node.end_lineno, node.end_col_offset)
+                edits.append(Edit(end - len(node.attr), end, rename.replacement, node.end_lineno, f".{node.attr} → .{rename.replacement}"))
     edits += _rename_manim_imports(src)
     return edits
 

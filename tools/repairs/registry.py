@@ -27,21 +27,24 @@ fails for other reasons than escapes, `$`, Unicode or a misspelled command, and 
 the author's intent. `ApplyMethod` still works in Manim CE 0.22, so it is only rewritten where the
 check blames it.
 
-The rules live in `repair_latex.py` (answer text, string literals, LaTeX), `repair_rules.py` (imports
-and names), `repair_signatures.py` (calls whose signature changed), `repair_kwargs.py` (what published LLM
-scenes break: removed keywords, 2-D points, ManimGL's 3-D frame), `repair_assets.py` (missing icon
-files, ManimGL's glow), `repair_scene_calls.py` (scene updaters, move_camera inside play) and
-`repair_scene.py` (scene structure); `repair_source.py` holds the edit plumbing. This module names and orders them.
+The rules live beside this module: `latex.py` (answer text, string literals, LaTeX), `names.py` (imports
+and names), `signatures.py` (calls whose signature changed), `kwargs.py` (what published LLM scenes
+break: removed keywords, 2-D points, ManimGL's 3-D frame), `assets.py` (missing icon files, ManimGL's
+glow), `scene_calls.py` (scene updaters, move_camera inside play) and `scene.py` (scene structure);
+`edits.py` holds the edit plumbing. This module names and orders them, and runs them: `repair_loop` is
+the one check -> repair -> re-check loop, for `fix` and for the agent alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from manim_agent.errors import InputFileError, UserError
+from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.repairs import assets as repair_assets
 from manim_agent.tools.repairs import kwargs as repair_kwargs
 from manim_agent.tools.repairs import latex as repair_latex
@@ -49,7 +52,6 @@ from manim_agent.tools.repairs import names as repair_rules
 from manim_agent.tools.repairs import scene as repair_scene
 from manim_agent.tools.repairs import scene_calls as repair_scene_calls
 from manim_agent.tools.repairs import signatures as repair_signatures
-from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.repairs.edits import Edit, SourceText, parses, source_text, splice
 
 CheckFunction = Callable[..., Diagnosis]
@@ -219,12 +221,61 @@ def _apply_rules(source: str, findings: list[Finding], history: list[AppliedRule
     return current, applied
 
 
+MAX_REPAIR_ROUNDS = 12  # rounds of rule repairs on one scene, for `fix` and for the agent alike
+
+
+@dataclass
+class RepairRound:
+    """One round of `repair_loop`: the rules applied, the code they made, and its check.
+
+    `diagnosis` is None when `known(code)` said this code was checked before (the loop stops there)."""
+
+    number: int
+    code: str
+    applied: list[Any]
+    diagnosis: Diagnosis | None
+    seconds: float = 0.0
+
+
+def repair_loop(
+    source: str,
+    diagnosis: Diagnosis | None,
+    *,
+    check: Callable[[str], Diagnosis],
+    repair: Callable[[str, list[Finding]], tuple[str, list[Any]]],
+    only_fixable: bool = False,
+    known: Callable[[str], bool] | None = None,
+    max_rounds: int = MAX_REPAIR_ROUNDS,
+) -> Iterator[RepairRound]:
+    """The one check -> repair -> re-check loop (`fix` and the agent's rule repairs both use it).
+
+    Yields each round until the code checks clean, no rule applies (or `only_fixable` and the
+    diagnosis says no rule can help), a rule makes code already seen, or `max_rounds` pass.
+    """
+    seen = {source}
+    current = source
+    for number in range(1, max_rounds + 1):
+        if diagnosis is None or diagnosis.ok or (only_fixable and not diagnosis.fixable):
+            return
+        new, applied = repair(current, diagnosis.findings)
+        if not applied or new in seen:
+            return
+        if known is not None and known(new):
+            yield RepairRound(number, new, applied, None)
+            return
+        started = time.monotonic()
+        diagnosis = check(new)
+        seen.add(new)
+        current = new
+        yield RepairRound(number, new, applied, diagnosis, time.monotonic() - started)
+
+
 def fix_source(
     source: str,
     *,
     scene: str | None = None,
     check: CheckFunction | None = None,
-    max_rounds: int = 12,
+    max_rounds: int = MAX_REPAIR_ROUNDS,
 ) -> FixResult:
     """Check, repair, re-check until the scene checks clean, no rule applies, or `max_rounds` pass.
 
@@ -236,19 +287,21 @@ def fix_source(
     initial = diagnosis
     current = source
     applied: list[AppliedRule] = []
-    seen = {source}
     rounds = 0
-    while not diagnosis.ok and rounds < max_rounds:
-        new, records = _apply_rules(current, diagnosis.findings, history=applied)
-        if not records or new in seen:
-            break
-        rounds += 1
-        for record in records:
+    loop = repair_loop(
+        source,
+        diagnosis,
+        check=lambda code: check(code, scene=scene),
+        repair=lambda code, findings: _apply_rules(code, findings, history=applied),
+        max_rounds=max_rounds,
+    )
+    for step in loop:
+        rounds = step.number
+        for record in step.applied:
             record.round = rounds
-        applied += records
-        current = new
-        seen.add(new)
-        diagnosis = check(current, scene=scene)
+        applied += step.applied
+        current = step.code
+        diagnosis = step.diagnosis or diagnosis
     return FixResult(
         source=current, applied=applied, diagnosis=diagnosis, ok=diagnosis.ok, rounds=rounds, original=source, initial=initial
     )
@@ -260,7 +313,7 @@ def fix_file(
     scene: str | None = None,
     out: Path | None = None,
     check: CheckFunction | None = None,
-    max_rounds: int = 12,
+    max_rounds: int = MAX_REPAIR_ROUNDS,
 ) -> FixResult:
     """Repair a scene file; the input is never modified.
 
@@ -364,7 +417,7 @@ def _acceptable(old: str, new: str) -> bool:
 
 
 def _default_check(source: str, *, scene: str | None = None) -> Diagnosis:
-    from manim_agent.tools.render_scene import check_scene  # noqa: PLC0415 - heavy, only for real runs
+    from manim_agent.tools.render_scene import check_scene  # heavy, only for real runs
 
     return check_scene(source, scene=scene)
 

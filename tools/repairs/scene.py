@@ -136,7 +136,7 @@ def find_apply_method(src: SourceText, findings: list[Finding]) -> list[Edit]:
         elif (
             isinstance(call.func, ast.Name)
             and call.func.id == "ApplyMethod"
-            and flagged & set(range(call.lineno, call.end_lineno + 1))  # type: ignore[operator]
+            and flagged & set(range(call.lineno, call.end_lineno + 1))
         ):
             edit = _apply_method_call(src, call)
             if edit:
@@ -260,7 +260,7 @@ def _vgroups_extended_on(src: SourceText, line: int) -> list[ast.Call]:
     """`group.add(image)` on the failing line: the VGroup(...) that created `group`."""
     names = set()
     for call in src.nodes(ast.Call):
-        if call.lineno <= line <= call.end_lineno and isinstance(call.func, ast.Attribute) and call.func.attr in ("add", "append", "insert"):  # type: ignore[operator]
+        if call.lineno <= line <= call.end_lineno and isinstance(call.func, ast.Attribute) and call.func.attr in ("add", "append", "insert"):
             target = call.func.value
             if isinstance(target, (ast.Name, ast.Attribute)):
                 names.add(ast.dump(target))

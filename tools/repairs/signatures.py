@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 
 from manim_agent.tools.diagnosis import Finding
-from manim_agent.tools.repairs.names import DIRECTIONS, is_direction
 from manim_agent.tools.repairs.edits import (
     Edit,
     SourceText,
@@ -19,6 +18,7 @@ from manim_agent.tools.repairs.edits import (
     has_star_arguments,
     keyword,
 )
+from manim_agent.tools.repairs.names import DIRECTIONS, is_direction
 
 # --- range-kwargs ---------------------------------------------------------------------------------
 

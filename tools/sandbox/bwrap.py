@@ -59,11 +59,11 @@ class SeccompUnavailable(RuntimeError):
 def seccomp_program() -> bytes:
     """The compiled BPF filter (default allow, DENIED_SYSCALLS fail with EPERM) for bwrap --seccomp."""
     try:
-        import pyseccomp  # noqa: PLC0415 - ctypes binding to the system's libseccomp
+        import pyseccomp  # ctypes binding to the system's libseccomp
     except (ImportError, OSError) as exc:
         raise SeccompUnavailable(f"no seccomp filter: {exc}") from exc
-    import errno  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
+    import errno
+    import tempfile
 
     flt = pyseccomp.SyscallFilter(pyseccomp.ALLOW)
     for name in DENIED_SYSCALLS:
@@ -103,7 +103,7 @@ def _python_dirs() -> list[Path]:
 
 def _package_dirs() -> list[Path]:
     """The package's own folders only: never the whole checkout (.env, runs/ and .git live there)."""
-    import importlib.util  # noqa: PLC0415
+    import importlib.util
 
     dirs = []
     for name in ("manim_agent", "manim_agent.tools", "manim_agent.agent", "manim_agent.prompt_templates",

@@ -8,7 +8,7 @@ everything it started when the job ends. Inside, a scrubbed environment (no `*_A
 a timeout and an audit hook add layers that are useful, not load-bearing.
 
 Results come back over a pipe the sandbox inherited, never through a path it could replace, and the
-host believes only what it can check: files are read through `sandbox_files` (inside the job
+host believes only what it can check: files are read through `files` (inside the job
 directory, no symlinks, regular files, the right magic bytes).
 
 Without bubblewrap only the inner layers remain: scene code is NOT isolated from the machine.
@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import hashlib
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -33,54 +31,21 @@ import time
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from manim_agent import settings
 from manim_agent.errors import IsolationUnavailable, SandboxError
-from manim_agent.tools.sandbox import pool as sandbox_pool
+from manim_agent.tools.sandbox import standby as sandbox_standby
+from manim_agent.tools.sandbox.isolation import SandboxMethod, sandbox_method, scrubbed_env
 
-SandboxMethod = Literal["bwrap", "rlimits"]
-
-ENV_ALLOWLIST = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM", "SOURCE_DATE_EPOCH")
 SOCKET_PATH_MAX = 100
-
-
-def scrubbed_env() -> dict[str, str]:
-    """The environment the worker gets: an allowlist, never a secret."""
-    env = {key: os.environ[key] for key in ENV_ALLOWLIST if key in os.environ}
-    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
-    env.setdefault("LANG", "C.UTF-8")
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONUNBUFFERED"] = "1"
-    env["HOME"] = str(settings.subdir("work"))
-    return env
-
-
-@functools.lru_cache(maxsize=1)
-def sandbox_method() -> SandboxMethod:
-    """`bwrap` when bubblewrap exists and can create namespaces here, else `rlimits`."""
-    if os.environ.get("MANIM_AGENT_SANDBOX") == "rlimits":
-        return "rlimits"
-    bwrap = shutil.which("bwrap")
-    if not bwrap:
-        return "rlimits"
-    try:
-        probe = subprocess.run(
-            [bwrap, "--unshare-user", "--disable-userns", "--cap-drop", "ALL", "--ro-bind", "/", "/",
-             "--unshare-net", "--unshare-pid", "--dev", "/dev", "--proc", "/proc", "true"],
-            capture_output=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return "rlimits"
-    return "bwrap" if probe.returncode == 0 else "rlimits"
 
 
 def describe_protection(method: SandboxMethod | None = None) -> str:
     method = method or sandbox_method()
     inner = "scrubbed environment, rlimits, wall-clock timeout, audit hook"
     if method == "bwrap":
-        from manim_agent.tools.sandbox import bwrap as sandbox_bwrap  # noqa: PLC0415
+        from manim_agent.tools.sandbox import bwrap as sandbox_bwrap
 
         try:
             sandbox_bwrap.seccomp_program()
@@ -168,12 +133,12 @@ class WorkerClient:
         return self._run_cold(job, files)
 
     def _run_cold(self, job: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
-        standby = sandbox_pool.Standby(warm=False)
+        standby = sandbox_standby.Standby(warm=False)
         try:
             standby.wait_ready()
         except SandboxError:
             raise
-        return sandbox_pool.run_in_standby(standby, job, files)
+        return sandbox_standby.run_in_standby(standby, job, files)
 
     def _connect(self) -> socket.socket:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -208,7 +173,7 @@ class WorkerClient:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if self._alive():
                 return
-            log = open(settings.subdir("run") / "pool.log", "ab")  # noqa: SIM115 - handed to the child
+            log = open(settings.subdir("run") / "pool.log", "ab")  # handed to the child
             size = str(max(1, int(settings.env_float("MANIM_AGENT_POOL_SIZE", 2))))
             command = [sys.executable, "-m", "manim_agent.tools.sandbox.pool", "serve", "--socket",
                        str(self.socket_path), "--idle", str(self.idle_seconds), "--size", size]
@@ -271,7 +236,7 @@ def shutdown_all_workers() -> int:
 def run_job(job: dict[str, Any], files: dict[str, str], *, warm: bool | None = None, keep: bool = False) -> Iterator[dict[str, Any]]:
     """Run `job` on `files` in a fresh sandbox and yield its result; the job directory is removed after.
 
-    Read any file the result names only through `sandbox_files` (it is untrusted).
+    Read any file the result names only through `files` (it is untrusted).
     """
     result = WorkerClient(warm=warm).run(job, files)
     try:

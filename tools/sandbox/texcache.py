@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from manim_agent.tools.sandbox import files as sandbox_files
+from manim_agent.tools.sandbox.standby import Standby
 
 COMPILERS = frozenset({"latex", "pdflatex", "xelatex", "lualatex", "luatex"})
 FORMATS = frozenset({".dvi", ".xdv", ".pdf"})
@@ -58,8 +59,6 @@ def compile_and_store(formulas: list[dict[str, Any]], shared: Path) -> int:
     """Compile `formulas` in a TeX-only sandbox and store the results; returns how many were added."""
     if not formulas:
         return 0
-    from manim_agent.tools.sandbox.pool import Standby  # noqa: PLC0415 - the pool imports this module
-
     job = {"entries": [{k: f[k] for k in ("stem", "compiler", "format")} for f in formulas]}
     standby = Standby(module="manim_agent.tools.sandbox.child.tex_compile", args=[])
     added = 0
@@ -72,7 +71,7 @@ def compile_and_store(formulas: list[dict[str, Any]], shared: Path) -> int:
         standby.process.stdin.close()
         try:
             standby.process.wait(timeout=120)
-        except Exception:  # noqa: BLE001 - a stuck compile adds nothing
+        except Exception:  # a stuck compile adds nothing
             return 0
         shared.mkdir(parents=True, exist_ok=True)
         for formula in formulas:

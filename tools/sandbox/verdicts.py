@@ -1,6 +1,6 @@
 """What a check that ran out of time says: slow (making progress) or stuck, and the hint for each.
 
-The sandboxed check runs in tiers (`check_tiers`): a fast pass at the animations' end states, then the
+The sandboxed check runs in tiers (`child/tiers.py`): a fast pass at the animations' end states, then the
 interpolating pass. Its result carries each pass's progress (animations finished, scene time reached,
 seconds since the last animation finished) and the traceback at the moment the budget ran out. From
 those this module builds the one timeout finding a user sees:
@@ -66,7 +66,7 @@ def _in_while_loop(source: str, line: int | None) -> bool:
     Without the source (or when it does not parse) a loop is assumed, as a timeout in the scene's own
     code with no animation finishing most often is one.
     """
-    import ast  # noqa: PLC0415
+    import ast
 
     if not source or not line:
         return True

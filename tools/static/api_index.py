@@ -288,7 +288,7 @@ def build_index_file(path: Path, timeout: float = BUILD_TIMEOUT) -> bool:
     with tempfile.TemporaryDirectory(prefix="manim-agent-index-") as cwd:
         try:
             proc = subprocess.run(
-                [sys.executable, "-m", "manim_agent.tools.static.api_index", str(path)],
+                [sys.executable, "-m", "manim_agent.tools.sandbox.child.api_index_build", str(path)],
                 cwd=cwd,
                 capture_output=True,
                 text=True,
@@ -308,36 +308,3 @@ def build_index_file(path: Path, timeout: float = BUILD_TIMEOUT) -> bool:
 def _set_build_error(text: str) -> None:
     global last_build_error
     last_build_error = text
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m manim_agent.tools.static.api_index [OUT.json]`: build the index (imports manim) and
-    write it atomically; without OUT, into the cache for the installed manim."""
-    import tempfile
-
-    from manim_agent.tools.sandbox.child.api_index_build import build_index_data
-
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) > 1:
-        print("usage: python -m manim_agent.tools.static.api_index [OUT.json]", file=sys.stderr)
-        return 2
-    if args:
-        out = Path(args[0])
-    else:  # no argument: (re)build the cache for the installed manim, e.g. to warm it up
-        version = installed_manim_version()
-        if version is None:
-            print("manim is not installed", file=sys.stderr)
-            return 1
-        out = index_path(version)
-        print(out)
-    data = build_index_data()
-    data["schema"] = SCHEMA
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".api-index-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, separators=(",", ":"))
-    os.replace(tmp, out)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -22,6 +22,7 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from manim_agent.tools.diagnosis import Finding
 from manim_agent.tools.static.api_renames import (
     ATTRIBUTE_RENAMES,
     KEYWORD_RENAMES,
@@ -29,12 +30,11 @@ from manim_agent.tools.static.api_renames import (
     MANIMGL_MODULES,
     NAME_RENAMES,
 )
-from manim_agent.tools.diagnosis import Finding
 from manim_agent.tools.static.scenes import ClassInfo, class_infos, in_file_chain
 
 if TYPE_CHECKING:
     from manim_agent.tools.static.api_index import ApiIndex, CallableSpec
-    from manim_agent.tools.static.checks import SourceContext
+    from manim_agent.tools.static.source import ParsedSource
 
 MODULE_DUNDERS = frozenset(
     "__name__ __file__ __doc__ __package__ __annotations__ __builtins__ __spec__ __loader__ "
@@ -57,7 +57,7 @@ _SCOPE_NODES = frozenset(
 TypeRef = tuple[str, ...]  # ("manim", key) | ("self", class name)
 
 
-def check_api(ctx: SourceContext, index: ApiIndex | None) -> list[Finding]:
+def check_api(ctx: ParsedSource, index: ApiIndex | None) -> list[Finding]:
     """API findings for the file; without an index only the ManimGL import check runs."""
     findings = _check_manimgl(ctx)
     if index is not None:
@@ -65,7 +65,7 @@ def check_api(ctx: SourceContext, index: ApiIndex | None) -> list[Finding]:
     return findings
 
 
-def _check_manimgl(ctx: SourceContext) -> list[Finding]:
+def _check_manimgl(ctx: ParsedSource) -> list[Finding]:
     out = []
     for node in ctx.of_type(ast.Import, ast.ImportFrom):
         modules = []
@@ -90,7 +90,7 @@ class _Scope:
 
 
 class _ApiLint:
-    def __init__(self, ctx: SourceContext, index: ApiIndex) -> None:
+    def __init__(self, ctx: ParsedSource, index: ApiIndex) -> None:
         self.ctx = ctx
         self.index = index
         self.findings: list[Finding] = []

@@ -5,8 +5,8 @@ the installed Manim (`api_index`). Stages, in order:
 
 1. source sanity: empty, binary / not UTF-8, NUL bytes, too large;
 2. syntax (with a hint when the file is Markdown or prose around code);
-3. scene discovery and choice (`scene_discovery`);
-4. safety policy (`safety_policy`), API lint (`api_lint`) and LaTeX lint (`latex_lint`).
+3. scene discovery and choice (`scenes`);
+4. safety policy (`safety`), API lint (`api_lint`) and LaTeX lint (`latex_lint`).
 
 `run_static_checks` returns every finding, sorted by line; severity "error" blocks the dry run.
 Columns are 1-based character offsets, like lines.
@@ -19,14 +19,13 @@ import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from manim_agent import settings
-from manim_agent.tools.diagnosis import Category, Finding, Severity
+from manim_agent.llm.parsing import PYTHON_LANGS, fenced_blocks, normalize_text
+from manim_agent.tools.diagnosis import Category, Finding
+from manim_agent.tools.static.source import ParsedSource, split_lines
 
-NEWLINE_RE = re.compile(r"\r\n|\r|\n")
-FENCE_RE = re.compile(r"^\s*```\s*(python|py|python3)?\s*$", re.MULTILINE | re.IGNORECASE)
 # Python's own error text when a non-raw string holds \u, \x or \N followed by LaTeX letters.
 ESCAPE_ERROR_RE = re.compile(r"unicodeescape|truncated \\[xuU]|malformed \\N", re.IGNORECASE)
 
@@ -51,147 +50,6 @@ class StaticResult:
     def ok(self) -> bool:
         """True when nothing blocks the dry run (warnings allowed)."""
         return not self.errors
-
-
-class SourceContext:
-    """A parsed scene file plus the lookups every lint shares (parents, import aliases)."""
-
-    def __init__(self, source: str, tree: ast.Module, filename: str) -> None:
-        self.source = source
-        self.tree = tree
-        self.filename = filename
-        self.lines = split_lines(source)
-
-    @cached_property
-    def nodes(self) -> list[ast.AST]:
-        """Every node, in `ast.walk` order. Each lint reads this list (or `of_type`) instead of
-        walking the tree again: the walks were most of the stage's time."""
-        self._walk()
-        return self.__dict__["nodes"]
-
-    @cached_property
-    def parents(self) -> dict[ast.AST, ast.AST]:
-        self._walk()
-        return self.__dict__["parents"]
-
-    def _walk(self) -> None:
-        nodes: list[ast.AST] = [self.tree]
-        parents: dict[ast.AST, ast.AST] = {}
-        children = ast.iter_child_nodes
-        for node in nodes:  # the list grows while we iterate: breadth-first, like ast.walk
-            for child in children(node):
-                parents[child] = node
-                nodes.append(child)
-        by_type: dict[type, list[ast.AST]] = {}
-        for node in nodes:
-            by_type.setdefault(type(node), []).append(node)
-        self.__dict__.update(nodes=nodes, parents=parents, _by_type=by_type)
-
-    def of_type(self, *types: type) -> list[Any]:
-        """The nodes of the given AST types (walk order within each type)."""
-        if "_by_type" not in self.__dict__:
-            self._walk()
-        by_type = self.__dict__["_by_type"]
-        if len(types) == 1:
-            return by_type.get(types[0], [])
-        return [n for t in types for n in by_type.get(t, [])]
-
-    @cached_property
-    def imports(self) -> dict[str, str]:
-        """Local name -> the dotted thing it refers to: `import numpy as np` gives np -> numpy,
-        `from os import path as p` gives p -> os.path."""
-        names: dict[str, str] = {}
-        for node in self.of_type(ast.Import, ast.ImportFrom):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        names[alias.asname] = alias.name
-                    else:
-                        root = alias.name.split(".")[0]
-                        names[root] = root
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    if alias.name != "*":
-                        names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        return names
-
-    @cached_property
-    def bound_names(self) -> frozenset[str]:
-        """Every name the file binds anywhere, in any scope (assignments, defs, parameters,
-        imports, loop/with/except targets, match captures, global/nonlocal declarations)."""
-        of = self.of_type
-        names = {n.id for n in of(ast.Name) if not isinstance(n.ctx, ast.Load)}
-        names.update(n.name for n in of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        names.update(n.arg for n in of(ast.arg))
-        for node in of(ast.Import, ast.ImportFrom):
-            names.update(a.asname or a.name.split(".")[0] for a in node.names if a.name != "*")
-        for node in of(ast.Global, ast.Nonlocal):
-            names.update(node.names)
-        names.update(n.name for n in of(ast.ExceptHandler, ast.MatchAs, ast.MatchStar) if n.name)
-        names.update(n.rest for n in of(ast.MatchMapping) if n.rest)
-        type_var = getattr(ast, "TypeVar", None)  # Python 3.12 generics: class C[T]
-        if type_var is not None:
-            names.update(n.name for n in of(type_var, ast.ParamSpec, ast.TypeVarTuple))  # type: ignore[attr-defined]
-        return frozenset(names)
-
-    @cached_property
-    def star_imports(self) -> list[str]:
-        return [node.module or "" for node in self.of_type(ast.ImportFrom) if any(a.name == "*" for a in node.names)]
-
-    def dotted(self, node: ast.AST) -> str | None:
-        """`np.linalg.norm` -> "numpy.linalg.norm" (import aliases resolved); None if not a plain chain."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        parts.append(self.imports.get(node.id, node.id))
-        return ".".join(reversed(parts))
-
-    def code_line(self, line: int | None) -> str | None:
-        if line is None or not 1 <= line <= len(self.lines):
-            return None
-        return self.lines[line - 1].strip()
-
-    def column(self, line: int, byte_col: int) -> int:
-        """1-based character column from ast's 0-based UTF-8 byte offset."""
-        if not 1 <= line <= len(self.lines):
-            return byte_col + 1
-        return len(self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", errors="replace")) + 1
-
-    def finding(
-        self,
-        where: ast.AST | int | None,
-        category: Category,
-        message: str,
-        *,
-        hint: str | None = None,
-        fixable: bool = False,
-        severity: Severity = "error",
-        details: dict[str, Any] | None = None,
-    ) -> Finding:
-        """A static finding located at an AST node (or a bare line number)."""
-        line: int | None
-        column: int | None = None
-        if isinstance(where, ast.AST):
-            line = getattr(where, "lineno", None)
-            if line is not None:
-                column = self.column(line, getattr(where, "col_offset", 0))
-        else:
-            line = where
-        return Finding(
-            stage="static",
-            category=category,
-            message=message,
-            line=line,
-            code_line=self.code_line(line),
-            hint=hint,
-            fixable=fixable,
-            severity=severity,
-            column=column,
-            details=details or {},
-        )
 
 
 def run_static_checks(
@@ -236,7 +94,7 @@ def run_static_checks(
         message = f"{filename} cannot be parsed as Python: {exc}"
         return StaticResult(scene=None, findings=[_plain("syntax", message)])
 
-    ctx = SourceContext(text, tree, filename)
+    ctx = ParsedSource(text, tree, filename)
     result = StaticResult(scene=None)
     index = None
     if api_lint:
@@ -284,12 +142,6 @@ def scope_to_scene(findings: list[Finding], choice: Any) -> list[Finding]:
             finding.message = f"in scene {owner}, which checking {choice.scene} does not run: {finding.message}"
             finding.details["other_scene"] = owner
     return findings
-
-
-def split_lines(source: str) -> list[str]:
-    """Lines as Python numbers them: only \n, \r\n and \r end a line (str.splitlines also
-    splits on form feeds and Unicode separators, which would shift every later line number)."""
-    return NEWLINE_RE.split(source)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
@@ -349,7 +201,7 @@ def _syntax_finding(exc: SyntaxError, source: str) -> Finding:
     message = f"{type(exc).__name__}: {exc.msg}"
     hint = None
     fixable = False
-    if FENCE_RE.search(source):
+    if any(block.lang in PYTHON_LANGS for block in fenced_blocks(normalize_text(source))):
         hint = "the file holds Markdown with a fenced code block; extract the code"
         fixable = True
     elif ESCAPE_ERROR_RE.search(exc.msg or ""):

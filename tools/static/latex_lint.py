@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 from manim_agent.tools.diagnosis import Finding
 
 if TYPE_CHECKING:
-    from manim_agent.tools.static.checks import SourceContext
+    from manim_agent.tools.static.source import ParsedSource
 
 Mode = Literal["math", "text"]
 
@@ -81,7 +81,7 @@ WORD_RE = re.compile(r"[A-Za-z]+")
 VALID_ESCAPES = set("\\'\"\n01234567xNuU") | set(SWALLOWING)
 
 
-def check_latex(ctx: SourceContext) -> list[Finding]:
+def check_latex(ctx: ParsedSource) -> list[Finding]:
     """LaTeX findings for every string in the file (see the module docstring)."""
     findings: list[Finding] = []
     tex_strings: dict[ast.AST, tuple[str, Mode]] = {}
@@ -142,7 +142,7 @@ def _value(node: ast.AST) -> str:
     return "".join(v.value if isinstance(v, ast.Constant) else "0" for v in node.values)
 
 
-def _check_tex_call(ctx: SourceContext, call: ast.Call, name: str, spec: TexCall, args: list[ast.expr]) -> list[Finding]:
+def _check_tex_call(ctx: ParsedSource, call: ast.Call, name: str, spec: TexCall, args: list[ast.expr]) -> list[Finding]:
     findings: list[Finding] = []
     if spec.mode == "math":
         for arg in args:
@@ -227,7 +227,7 @@ def _brace_problem(tex: str) -> str | None:
 
 
 # -- escapes, read from the source text --------------------------------------------------------
-def _pieces(ctx: SourceContext, node: ast.AST) -> list[tuple[str, str, int, int]]:
+def _pieces(ctx: ParsedSource, node: ast.AST) -> list[tuple[str, str, int, int]]:
     """(prefix, body, line, 1-based column) of each literal making up a string node."""
     first, last = node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
     raw_lines = [ln.encode("utf-8") for ln in ctx.lines[first - 1 : last]]
@@ -268,7 +268,7 @@ def _pieces(ctx: SourceContext, node: ast.AST) -> list[tuple[str, str, int, int]
     return pieces
 
 
-def _check_escapes(ctx: SourceContext, node: ast.AST, tex: tuple[str, Mode] | None) -> list[Finding]:
+def _check_escapes(ctx: ParsedSource, node: ast.AST, tex: tuple[str, Mode] | None) -> list[Finding]:
     swallowed: list[tuple[str, int, int]] = []  # (command as meant, line, column)
     invalid: list[str] = []
     where: tuple[int, int] | None = None

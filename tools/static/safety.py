@@ -16,11 +16,11 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from manim_agent.tools.static.api_renames import MANIMGL_MODULES
 from manim_agent.tools.diagnosis import Finding
+from manim_agent.tools.static.api_renames import MANIMGL_MODULES
 
 if TYPE_CHECKING:
-    from manim_agent.tools.static.checks import SourceContext
+    from manim_agent.tools.static.source import ParsedSource
 
 ALLOWED_MODULES = frozenset(
     "manim numpy math cmath random itertools functools collections dataclasses typing fractions "
@@ -86,7 +86,7 @@ READ_FUNCS = frozenset({"load", "loadtxt", "genfromtxt", "fromfile", "ImageMobje
 ATTR_GETTERS = frozenset({"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller"})
 
 
-def check_safety(ctx: SourceContext, allow_imports: frozenset[str] = frozenset()) -> list[Finding]:
+def check_safety(ctx: ParsedSource, allow_imports: frozenset[str] = frozenset()) -> list[Finding]:
     """Every import and call in the file that the policy refuses, as "unsafe" / "import" findings."""
     findings: list[Finding] = []
     for node in ctx.of_type(ast.Import, ast.ImportFrom):
@@ -101,11 +101,11 @@ def check_safety(ctx: SourceContext, allow_imports: frozenset[str] = frozenset()
     return findings
 
 
-def _unsafe(ctx: SourceContext, node: ast.AST, what: str, why: str, hint: str) -> Finding:
+def _unsafe(ctx: ParsedSource, node: ast.AST, what: str, why: str, hint: str) -> Finding:
     return ctx.finding(node, "unsafe", f"refused: {what}: {why}", hint=hint, details={"refused": what})
 
 
-def _check_import(ctx: SourceContext, node: ast.Import | ast.ImportFrom, allow: frozenset[str]) -> list[Finding]:
+def _check_import(ctx: ParsedSource, node: ast.Import | ast.ImportFrom, allow: frozenset[str]) -> list[Finding]:
     if isinstance(node, ast.ImportFrom) and node.level:
         message = "relative import: a scene is a single file and is not run as part of a package"
         return [ctx.finding(node, "import", message, hint="import from manim or the standard library only")]
@@ -120,13 +120,35 @@ def _check_import(ctx: SourceContext, node: ast.Import | ast.ImportFrom, allow: 
         elif root not in ALLOWED_MODULES and root not in allow:
             message = f"import {module}: {root!r} is not on the allowlist of modules a scene may import"
             hint = f"use manim, numpy or the standard math modules; to allow it anyway: --allow-import {root}"
-            out.append(ctx.finding(node, "import", message, hint=hint, details={"module": root}))
+            if _never_used(ctx, node, module):
+                # Published scenes often keep an import they never use (`import pathlib`): it can do nothing.
+                message += "; it is never used, so it is only a warning"
+                hint = f"remove the unused import ({hint})"
+                out.append(ctx.finding(node, "import", message, hint=hint, severity="warning", details={"module": root}))
+            else:
+                out.append(ctx.finding(node, "import", message, hint=hint, details={"module": root}))
     if isinstance(node, ast.ImportFrom) and node.module in ("os", "sys"):
         for alias in node.names:
             reason = _module_attr_reason(node.module, alias.name)
             if reason:
                 out.append(_unsafe(ctx, node, f"from {node.module} import {alias.name}", reason, _hint_for(node.module, alias.name)))
     return out
+
+
+def _never_used(ctx: ParsedSource, node: ast.Import | ast.ImportFrom, module: str) -> bool:
+    """True when no name this import binds is mentioned anywhere else in the file: not as a name,
+    and not inside any string (which `globals()[...]`, `getattr` or `eval` could turn into a use)."""
+    if isinstance(node, ast.Import):
+        alias = next(a for a in node.names if a.name == module)
+        bound = {alias.asname or alias.name.split(".")[0]}
+    else:
+        if any(a.name == "*" for a in node.names):
+            return False
+        bound = {a.asname or a.name for a in node.names}
+    if any(n.id in bound for n in ctx.of_type(ast.Name)):
+        return False
+    strings = [c.value for c in ctx.of_type(ast.Constant) if isinstance(c.value, str)]
+    return not any(name in text for name in bound for text in strings)
 
 
 def _hint_for(module: str, attr: str | None = None) -> str:
@@ -159,7 +181,7 @@ def _module_attr_reason(module: str, attr: str) -> str | None:
     return None
 
 
-def _check_attribute(ctx: SourceContext, node: ast.Attribute) -> list[Finding]:
+def _check_attribute(ctx: ParsedSource, node: ast.Attribute) -> list[Finding]:
     if node.attr in DUNDER_ATTRS:
         why = "attribute chains through dunder and frame attributes are the classic sandbox escape"
         return [_unsafe(ctx, node, f".{node.attr}", why, "use the object's public API instead")]
@@ -172,7 +194,7 @@ def _check_attribute(ctx: SourceContext, node: ast.Attribute) -> list[Finding]:
     return []
 
 
-def _rebound_names(ctx: SourceContext) -> frozenset[str]:
+def _rebound_names(ctx: ParsedSource) -> frozenset[str]:
     """Names the file binds other than by import (a local `os = ...` shadows the module)."""
     cached = getattr(ctx, "_safety_rebound", None)
     if cached is None:
@@ -181,7 +203,7 @@ def _rebound_names(ctx: SourceContext) -> frozenset[str]:
     return cached
 
 
-def _check_name(ctx: SourceContext, node: ast.Name) -> list[Finding]:
+def _check_name(ctx: ParsedSource, node: ast.Name) -> list[Finding]:
     name = node.id
     if name in DUNDER_NAMES:
         why = "it exposes the interpreter's builtins and import machinery"
@@ -235,7 +257,7 @@ def _call_arg(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == keyword), None)
 
 
-def _check_call(ctx: SourceContext, call: ast.Call) -> list[Finding]:
+def _check_call(ctx: ParsedSource, call: ast.Call) -> list[Finding]:
     func = call.func
     name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
     if name is None:
@@ -256,7 +278,7 @@ def _check_call(ctx: SourceContext, call: ast.Call) -> list[Finding]:
     return []
 
 
-def _check_attr_getter(ctx: SourceContext, call: ast.Call, name: str) -> list[Finding]:
+def _check_attr_getter(ctx: ParsedSource, call: ast.Call, name: str) -> list[Finding]:
     attr_pos = 0 if name in ("attrgetter", "methodcaller") else 1
     if len(call.args) <= attr_pos:
         return []
@@ -281,7 +303,7 @@ def _check_attr_getter(ctx: SourceContext, call: ast.Call, name: str) -> list[Fi
     return []
 
 
-def _check_open(ctx: SourceContext, call: ast.Call) -> list[Finding]:
+def _check_open(ctx: ParsedSource, call: ast.Call) -> list[Finding]:
     path = _call_arg(call, 0, "file")
     mode_node = _call_arg(call, 1, "mode")
     if path is None:

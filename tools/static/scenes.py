@@ -16,11 +16,11 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from manim_agent.tools.static.api_renames import MANIMGL_MODULES, NAME_RENAMES
 from manim_agent.tools.diagnosis import Finding
+from manim_agent.tools.static.api_renames import MANIMGL_MODULES, NAME_RENAMES
 
 if TYPE_CHECKING:
-    from manim_agent.tools.static.checks import SourceContext
+    from manim_agent.tools.static.source import ParsedSource
 
 # Used when no API index is available; the index supplies the installed manim's own list.
 DEFAULT_SCENE_BASES = frozenset(
@@ -77,7 +77,7 @@ def top_level_classes(tree: ast.Module) -> list[ast.ClassDef]:
     return found
 
 
-def resolve_base(ctx: SourceContext, expr: ast.expr, file_classes: set[str]) -> str | None:
+def resolve_base(ctx: ParsedSource, expr: ast.expr, file_classes: set[str]) -> str | None:
     """ "manim:<Name>" for a manim class, "file:<Name>" for a class in this file, else None."""
     if isinstance(expr, ast.Subscript):  # Generic[...] and the like
         expr = expr.value
@@ -97,7 +97,7 @@ def resolve_base(ctx: SourceContext, expr: ast.expr, file_classes: set[str]) -> 
     return None
 
 
-def class_infos(ctx: SourceContext, scene_bases: frozenset[str]) -> dict[str, ClassInfo]:
+def class_infos(ctx: ParsedSource, scene_bases: frozenset[str]) -> dict[str, ClassInfo]:
     """Every top-level class, with `is_scene` worked out transitively (cached on `ctx`)."""
     cache: dict[frozenset[str], dict[str, ClassInfo]] = ctx.__dict__.setdefault("_class_infos", {})
     if scene_bases not in cache:
@@ -105,7 +105,7 @@ def class_infos(ctx: SourceContext, scene_bases: frozenset[str]) -> dict[str, Cl
     return cache[scene_bases]
 
 
-def _class_infos(ctx: SourceContext, scene_bases: frozenset[str]) -> dict[str, ClassInfo]:
+def _class_infos(ctx: ParsedSource, scene_bases: frozenset[str]) -> dict[str, ClassInfo]:
     nodes = top_level_classes(ctx.tree)
     names = {n.name for n in nodes}
     infos: dict[str, ClassInfo] = {}
@@ -148,7 +148,7 @@ def in_file_chain(infos: dict[str, ClassInfo], name: str) -> list[ClassInfo]:
     return chain
 
 
-def choose_scene(ctx: SourceContext, scene_bases: frozenset[str], requested: str | None = None) -> SceneChoice:
+def choose_scene(ctx: ParsedSource, scene_bases: frozenset[str], requested: str | None = None) -> SceneChoice:
     """The scene to check (`requested`, else the rule in CHOICE_RULE) and the findings on the way."""
     infos = class_infos(ctx, scene_bases)
     ordered = [c for c in top_level_classes(ctx.tree) if infos.get(c.name) and infos[c.name].node is c]
@@ -201,7 +201,7 @@ def choose_scene(ctx: SourceContext, scene_bases: frozenset[str], requested: str
     return choice
 
 
-def _no_scene_finding(ctx: SourceContext, infos: dict[str, ClassInfo]) -> Finding:
+def _no_scene_finding(ctx: ParsedSource, infos: dict[str, ClassInfo]) -> Finding:
     message = f"{ctx.filename} defines no Scene subclass, so there is nothing to render"
     hint = "define `class MyScene(Scene):` with a `construct(self)` method, after `from manim import *`"
     node: ast.AST | None = None

@@ -6,11 +6,21 @@ starts; the checking process never imports it.
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from manim_agent.tools.static.api_index import KEYWORD_ONLY, POSITIONAL_OR_KEYWORD
+from manim_agent.tools.static.api_index import (
+    KEYWORD_ONLY,
+    POSITIONAL_OR_KEYWORD,
+    SCHEMA,
+    index_path,
+    installed_manim_version,
+)
+
 
 def build_index_data() -> dict[str, Any]:
     """Import manim and describe its public API (see the module docstring for the layout)."""
@@ -24,7 +34,7 @@ def build_index_data() -> dict[str, Any]:
     import manim
 
     namespace: dict[str, Any] = {}
-    exec("from manim import *", namespace)  # noqa: S102 - the one reliable way to get star-import names
+    exec("from manim import *", namespace)  # the one reliable way to get star-import names
     namespace.pop("__builtins__", None)
     builder = _IndexBuilder()
     star: dict[str, str] = {}
@@ -344,6 +354,35 @@ def _default_repr(param: Any) -> str | None:
         return None
     try:
         text = repr(param.default)
-    except Exception:  # noqa: BLE001 - any object's __repr__ may raise; the default is only shown in hints
+    except Exception:  # any object's __repr__ may raise; the default is only shown in hints
         return "..."
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m manim_agent.tools.sandbox.child.api_index_build [OUT.json]`: build the index (imports manim) and
+    write it atomically; without OUT, into the cache for the installed manim."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) > 1:
+        print("usage: python -m manim_agent.tools.sandbox.child.api_index_build [OUT.json]", file=sys.stderr)
+        return 2
+    if args:
+        out = Path(args[0])
+    else:  # no argument: (re)build the cache for the installed manim, e.g. to warm it up
+        version = installed_manim_version()
+        if version is None:
+            print("manim is not installed", file=sys.stderr)
+            return 1
+        out = index_path(version)
+        print(out)
+    data = build_index_data()
+    data["schema"] = SCHEMA
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".api-index-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, separators=(",", ":"))
+    os.replace(tmp, out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -185,4 +185,4 @@ def record_creation_lines(path: str) -> None:
             self.__dict__[LINE_ATTRIBUTE] = None
 
     init._manim_agent_wrapped = True  # type: ignore[attr-defined]
-    Mobject.__init__ = init  # type: ignore[method-assign]
+    Mobject.__init__ = init

@@ -13,7 +13,7 @@ animation and wait goes through it) and the scene's `update_to_time`, and record
 - a few real frames for the contact sheet (drawn with the original cairo functions that the check
   otherwise switches off), chosen to show the scene evenly and every new problem, within a time budget.
 
-Everything lands in `result["layout"]` as JSON-able data; `layout_rules` judges it in the parent.
+Everything lands in `result["layout"]` as JSON-able data; `tools/layout/rules.py` judges it in the parent.
 The instrumentation never changes the scene's outcome: its own failures are recorded, not raised.
 """
 
@@ -29,9 +29,10 @@ import numpy as np
 from manim.camera.three_d_camera import ThreeDCamera
 from manim.mobject.mobject import Mobject
 
-from manim_agent.tools.sandbox.child import layout_measure as measure
 from manim_agent.tools.layout import rules as layout_rules
 from manim_agent.tools.layout.config import LayoutConfig
+from manim_agent.tools.sandbox.child import layout_measure as measure
+from manim_agent.tools.sandbox.child.drawing import draw_frame
 
 MIN_DRAW_BUDGET = 0.1  # seconds of frame drawing always allowed, even for a very short check
 CLEARLY_CONTENT = 1.0  # a keyframe stops measuring once a unit this long is on screen (units)
@@ -131,7 +132,7 @@ class Recorder:
         started = time.monotonic()
         try:
             function(*args)
-        except Exception as exc:  # noqa: BLE001 - instrumentation must never change the scene's outcome
+        except Exception as exc:  # instrumentation must never change the scene's outcome
             self._broken = True
             self.data["errors"].append(f"{type(exc).__name__}: {exc}")
         finally:
@@ -430,13 +431,11 @@ class Recorder:
         budget = max(MIN_DRAW_BUDGET, self.config.contact_sheet.budget * elapsed)
         if not force and self.data["draw_seconds"] > budget:
             return
-        from PIL import Image  # noqa: PLC0415 - Manim's own dependency
-
-        from manim_agent.tools.sandbox.child import scene_runner  # noqa: PLC0415
+        from PIL import Image  # Manim's own dependency
 
         started = time.monotonic()
         width = self.config.contact_sheet.width
-        pixels = scene_runner.draw_frame(self.scene, width=width)
+        pixels = draw_frame(self.scene, width=width)
         if pixels is not None:
             image = Image.fromarray(np.ascontiguousarray(np.asarray(pixels)[:, :, :3]))
             if image.width != width:

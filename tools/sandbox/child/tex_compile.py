@@ -15,10 +15,10 @@ from pathlib import Path
 
 def main() -> int:
     request = json.loads(sys.stdin.readline() or "{}")
-    from manim import tempconfig  # noqa: PLC0415
-    from manim.utils import tex_file_writing as tfw  # noqa: PLC0415
+    from manim import tempconfig
+    from manim.utils import tex_file_writing as tfw
 
-    from manim_agent.tools.sandbox.child import tex_policy  # noqa: PLC0415
+    from manim_agent.tools.sandbox.child import tex_policy
 
     tex_policy.install(None)
     tex_dir = Path.cwd() / "tex"

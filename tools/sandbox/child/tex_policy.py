@@ -63,9 +63,9 @@ def _relative(arg: str, here: str) -> str:
 
 def install(shared_dir: Path | None) -> None:
     """Patch Manim's TeX pipeline for this process (idempotent); `shared_dir` is the read-only cache."""
-    import manim.mobject.text.tex_mobject as tex_mobject  # noqa: PLC0415
-    import manim.utils.tex_file_writing as tfw  # noqa: PLC0415
-    from manim import config  # noqa: PLC0415
+    import manim.mobject.text.tex_mobject as tex_mobject
+    import manim.utils.tex_file_writing as tfw
+    from manim import config
 
     _shared_dir[0] = shared_dir
     if not PROGRAMS:

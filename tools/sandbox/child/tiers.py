@@ -76,7 +76,7 @@ def fast_pass(cls: type, timeout_error: type[BaseException]) -> dict[str, Any]:
         scene.renderer.skip_animations = True
         progress = Progress(scene)
         scene.render()
-    except BaseException as exc:  # noqa: BLE001 - a scene error is the verdict, reported as data
+    except BaseException as exc:  # a scene error is the verdict, reported as data
         timed_out = isinstance(exc, timeout_error) or isinstance(exc.__context__, timeout_error)
         outcome.update(status="timeout" if timed_out else "error", exception=exc)
     finally:

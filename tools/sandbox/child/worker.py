@@ -52,11 +52,10 @@ def _child(job: dict[str, Any], write_fd: int) -> None:
             TEXMFVAR=str(workdir / ".texmf-var"),
         )
         timeout = float(job.get("timeout", 60))
-        stack_file = open(workdir / ".stack.txt", "w", encoding="utf-8")  # noqa: SIM115 - used by faulthandler
+        stack_file = open(workdir / ".stack.txt", "w", encoding="utf-8")  # used by faulthandler
         faulthandler.dump_traceback_later(timeout + 1.0, exit=True, file=stack_file)
 
-        from manim_agent.tools.sandbox.child import runtime_guard
-        from manim_agent.tools.sandbox.child import scene_runner
+        from manim_agent.tools.sandbox.child import runtime_guard, scene_runner
 
         def on_alarm(signum: int, frame: Any) -> None:
             raise scene_runner.SceneTimeout(f"the scene was still running after {timeout:g} s")
@@ -81,7 +80,7 @@ def _child(job: dict[str, Any], write_fd: int) -> None:
         faulthandler.cancel_dump_traceback_later()
         guard.active = False
         payload = json.dumps(result, default=str).encode()
-    except BaseException as exc:  # noqa: BLE001 - report anything, the parent decides
+    except BaseException as exc:  # report anything, the parent decides
         payload = json.dumps(
             {"status": "crashed", "error": {"type": type(exc).__name__, "message": str(exc), "frames": []}}
         ).encode()
@@ -183,9 +182,7 @@ def _preload(warm_dir: Path | None = None, shared_tex_dir: str | None = None) ->
 
     import manim  # noqa: F401 - the point of a pre-started sandbox
 
-    from manim_agent.tools.sandbox.child import runtime_guard
-    from manim_agent.tools.sandbox.child import scene_runner
-    from manim_agent.tools.sandbox.child import tex_policy  # noqa: F401
+    from manim_agent.tools.sandbox.child import runtime_guard, scene_runner, tex_policy  # noqa: F401
 
     tex_policy.install(Path(shared_tex_dir) if shared_tex_dir else None)
     if warm_dir is not None:
@@ -194,7 +191,7 @@ def _preload(warm_dir: Path | None = None, shared_tex_dir: str | None = None) ->
             (warm_dir / "scene.py").write_text(WARMUP_SCENE, encoding="utf-8")
             job = {"mode": "check", "scene": "Warmup", "tex_dir": str(warm_dir / "tex"), "shared_tex_dir": shared_tex_dir}
             scene_runner.run_scene(job, warm_dir)
-        except Exception:  # noqa: BLE001 - warming up is an optimisation only
+        except Exception:  # warming up is an optimisation only
             pass
     # Keep the imported heap out of the collector so the forked child does not copy it page by page.
     gc.freeze()

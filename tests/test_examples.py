@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from agent_fixtures import fast_core, fenced, GOOD_SCENE, SPEC_REPLY, scripted  # noqa: F401 - fixtures
+from agent_fixtures import GOOD_SCENE, SPEC_REPLY, fast_core, fenced, scripted
 
 from manim_agent.agent.make import make_animation
 from manim_agent.tools import examples as past_examples
-from manim_agent.tools.write_manim_code import choose_examples
+from manim_agent.tools.examples import choose_examples
 
 PENDULUM = """from manim import *
 
