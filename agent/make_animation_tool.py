@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from manim_agent.agent.code_agent import ManimCodeAgent
 from manim_agent.agent.make import MakeResult, make_animation
+from manim_agent.llm.smolagents_model import adapters, smolagents_adapter
+
+if TYPE_CHECKING:
+    from manim_agent.agent.code_agent import ManimCodeAgent
 
 OUTCOME_KEYS = (
     "rendered", "status", "message", "run_dir", "video", "last_frame", "scene_path", "scene_code",
@@ -68,10 +71,9 @@ def animation_outcome(result: MakeResult) -> AnimationOutcome:
     )
 
 
-def _tool_class() -> type:
-    from smolagents import Tool  # a second to import; only for agent use
-
-    class MakeAnimationTool(Tool):
+@smolagents_adapter
+def _make_animation_tool(smolagents: Any) -> type:
+    class MakeAnimationTool(smolagents.Tool):
         """make_animation for an outer agent; `make_options` are make_animation's keyword arguments."""
 
         name = "make_animation"
@@ -94,21 +96,14 @@ def _tool_class() -> type:
     return MakeAnimationTool
 
 
-_CLASS: type | None = None
-
-
-def __getattr__(name: str) -> Any:
-    global _CLASS
-    if name == "MakeAnimationTool":
-        _CLASS = _CLASS or _tool_class()
-        return _CLASS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = adapters(__name__, MakeAnimationTool=_make_animation_tool)
 
 
 def managed_agent(**make_options: Any) -> ManimCodeAgent:
     """A ManimCodeAgent to list in a manager's `managed_agents`; `make_options` are make_animation's
     keyword arguments (models, max_attempts, quality, out_dir, ...) used for every task it gets.
     Each task becomes its own agent-mode run; the manager gets its `AnimationOutcome`."""
+    from manim_agent.agent.code_agent import ManimCodeAgent  # smolagents: seconds to import, only for agents
 
     def run_task(task: str, agent: ManimCodeAgent) -> AnimationOutcome:
         return animation_outcome(make_animation(task, mode="agent", agent=agent, **agent.make_options))

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import tomllib
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def _type_only_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
+@functools.cache
 def _imports(name: str, path: Path) -> list[tuple[str, int, bool]]:
     """(imported module, line, type-only) for every import of the file, at any depth."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -158,7 +160,8 @@ def test_tools_never_import_agent_and_llm_imports_neither() -> None:
 
 
 def test_there_are_no_import_cycles() -> None:
-    graph = {name: {target for target, _ in edges} for name, edges in _graph(runtime_only=True).items()}
+    lines = _graph(runtime_only=True)
+    graph = {name: {target for target, _ in edges} for name, edges in lines.items()}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -189,7 +192,14 @@ def test_there_are_no_import_cycles() -> None:
     for node in graph:
         if node not in index:
             visit(node)
-    assert not cycles, "import cycles (function-level imports count too):\n" + "\n".join(" <-> ".join(c) for c in cycles)
+    report = [
+        f"{name} line {line} imports {target}"
+        for cycle in cycles
+        for name in cycle
+        for target, line in sorted(lines[name])
+        if target in cycle
+    ]
+    assert not cycles, "import cycles (function-level imports count too):\n" + "\n".join(report)
 
 
 def test_the_cycle_check_sees_function_level_imports(tmp_path: Path) -> None:
@@ -202,8 +212,8 @@ def test_the_cycle_check_sees_function_level_imports(tmp_path: Path) -> None:
 def test_every_package_folder_is_listed_in_pyproject() -> None:
     listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
     for package, folder in PACKAGE_DIRS.items():
-        assert package in listed, package
-        assert (ROOT / folder / "__init__.py").exists(), folder
+        assert package in listed, f"package-dir names {package} but [tool.setuptools] packages does not list it"
+        assert (ROOT / folder / "__init__.py").exists(), f"package-dir's {package} -> {folder}/ has no __init__.py"
     by_folder = {folder: package for package, folder in PACKAGE_DIRS.items()}
     for init in sorted(ROOT.glob("*/**/__init__.py")):
         rel = init.parent.relative_to(ROOT).as_posix()

@@ -17,10 +17,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from smolagents import Tool
-
 from manim_agent import prompt_templates
 from manim_agent.llm.parsing import extract_data, repair_latex_escapes
+from manim_agent.llm.smolagents_model import adapters, smolagents_adapter
 
 if TYPE_CHECKING:
     from manim_agent.llm.client import ChatClient, Completion
@@ -271,35 +270,42 @@ def expand_prompt(request: str, *, client: ChatClient, max_tries: int = 2, **len
     return fallback_spec(request)
 
 
-class ExpandPromptTool(Tool):
-    """expand_prompt as a smolagents tool.
+@smolagents_adapter
+def _expand_prompt_tool(smolagents: Any) -> type:
+    class ExpandPromptTool(smolagents.Tool):
+        """expand_prompt as a smolagents tool.
 
-    Give it a `client` (the expander's ChatClient), or an `expand(request) -> SceneSpec` callable
-    when a run wants to record the spec itself (the code agent does).
-    """
+        Give it a `client` (the expander's ChatClient), or an `expand(request) -> SceneSpec` callable
+        when a run wants to record the spec itself (the code agent does).
+        """
 
-    name = "expand_prompt"
-    description = (
-        "Expands a plain-English request for a math animation into a detailed director's script in "
-        "Markdown: title, learning goal, and ordered beats, each with narration, exact LaTeX, what is on "
-        "screen, where it sits, colours and duration. Pass the script to write_manim_code as `spec`."
-    )
-    inputs = {
-        "request": {"type": "string", "description": "The user's request, in plain English or as a draft script."}
-    }
-    output_type = "string"
+        name = "expand_prompt"
+        description = (
+            "Expands a plain-English request for a math animation into a detailed director's script in "
+            "Markdown: title, learning goal, and ordered beats, each with narration, exact LaTeX, what is on "
+            "screen, where it sits, colours and duration. Pass the script to write_manim_code as `spec`."
+        )
+        inputs = {
+            "request": {"type": "string", "description": "The user's request, in plain English or as a draft script."}
+        }
+        output_type = "string"
 
-    def __init__(self, client: ChatClient | None = None, *, expand: Callable[[str], SceneSpec] | None = None) -> None:
-        if client is None and expand is None:
-            raise ValueError("ExpandPromptTool needs a client or an expand function")
-        super().__init__()
-        self.client = client
-        self.expand = expand
+        def __init__(self, client: ChatClient | None = None, *, expand: Callable[[str], SceneSpec] | None = None) -> None:
+            if client is None and expand is None:
+                raise ValueError("ExpandPromptTool needs a client or an expand function")
+            super().__init__()
+            self.client = client
+            self.expand = expand
 
-    def forward(self, request: str) -> str:
-        if self.expand is not None:
-            spec = self.expand(request)
-        else:
-            assert self.client is not None
-            spec = expand_prompt(request, client=self.client)
-        return spec.to_markdown()
+        def forward(self, request: str) -> str:
+            if self.expand is not None:
+                spec = self.expand(request)
+            else:
+                assert self.client is not None
+                spec = expand_prompt(request, client=self.client)
+            return spec.to_markdown()
+
+    return ExpandPromptTool
+
+
+__getattr__ = adapters(__name__, ExpandPromptTool=_expand_prompt_tool)

@@ -7,7 +7,6 @@ an exception; exceptions are for the user's mistakes (a missing file) and for a 
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -18,6 +17,7 @@ from typing import Any
 
 from manim_agent import settings
 from manim_agent.errors import InputFileError, SceneNotFoundError
+from manim_agent.llm.smolagents_model import adapters, smolagents_adapter
 from manim_agent.media import OutputFormat, Quality, check_format, check_quality
 from manim_agent.tools.diagnosis import Diagnosis, Finding
 from manim_agent.tools.layout.config import LayoutConfig, load_layout_config
@@ -366,13 +366,11 @@ def render_file(path: str | Path, *, scene: str | None = None, **options: Any) -
     return render_source(source, scene=scene, filename=_safe_filename(path), **options)
 
 
-@functools.lru_cache(maxsize=1)
-def _agent_tools() -> dict[str, type]:
-    """The smolagents Tool classes, built on first use: importing smolagents costs about a second,
-    which `manim-agent check` should not pay."""
-    from smolagents import Tool
-
-    class RenderSceneTool(Tool):
+# The smolagents Tools, bound the one way (llm/smolagents_model.py): importing smolagents costs
+# seconds, which `manim-agent check` should not pay.
+@smolagents_adapter
+def _render_scene_tool(smolagents: Any) -> type:
+    class RenderSceneTool(smolagents.Tool):
         name = "render_scene"
         description = (
             "Checks Manim Community Edition scene code: static checks (syntax, safety policy, API names and "
@@ -393,8 +391,12 @@ def _agent_tools() -> dict[str, type]:
             except SceneNotFoundError as exc:
                 return json.dumps({"ok": False, "category": "no_scene", "message": str(exc)})
 
+    return RenderSceneTool
 
-    class ReadErrorTool(Tool):
+
+@smolagents_adapter
+def _read_error_tool(smolagents: Any) -> type:
+    class ReadErrorTool(smolagents.Tool):
         name = "read_error"
         description = (
             "Turns a Python/Manim traceback into a precise diagnosis of the scene: category, the line in the "
@@ -409,10 +411,7 @@ def _agent_tools() -> dict[str, type]:
         def forward(self, traceback_text: str, code: str | None = None) -> str:
             return json.dumps(read_error(traceback_text, code).to_json())
 
-    return {"RenderSceneTool": RenderSceneTool, "ReadErrorTool": ReadErrorTool}
+    return ReadErrorTool
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("RenderSceneTool", "ReadErrorTool"):
-        return _agent_tools()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = adapters(__name__, RenderSceneTool=_render_scene_tool, ReadErrorTool=_read_error_tool)

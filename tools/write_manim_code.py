@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, Literal
 
-from smolagents import Tool
-
 from manim_agent import prompt_templates
 from manim_agent.llm.parsing import extract_code
+from manim_agent.llm.smolagents_model import adapters, smolagents_adapter
 from manim_agent.tools.diagnosis import Diagnosis
 from manim_agent.tools.examples import Example, choose_examples
 from manim_agent.tools.static.api_renames import NAME_RENAMES
@@ -200,43 +199,50 @@ def write_manim_code(
 WriteFunction = Callable[[str, "str | None", "str | None"], str]
 
 
-class WriteManimCodeTool(Tool):
-    """write_manim_code as a smolagents tool.
+@smolagents_adapter
+def _write_manim_code_tool(smolagents: Any) -> type:
+    class WriteManimCodeTool(smolagents.Tool):
+        """write_manim_code as a smolagents tool.
 
-    Give it a `client` (the writer's ChatClient), or a `write(spec, previous_code, diagnosis) -> code`
-    callable when a run wants to record attempts itself (the code agent does). Either way a reply
-    without usable code raises ValueError carrying the problem, which the agent sees as the error.
-    """
+        Give it a `client` (the writer's ChatClient), or a `write(spec, previous_code, diagnosis) -> code`
+        callable when a run wants to record attempts itself (the code agent does). Either way a reply
+        without usable code raises ValueError carrying the problem, which the agent sees as the error.
+        """
 
-    name = "write_manim_code"
-    description = (
-        "Writes a complete Manim Community Edition scene (Python source) for a director's script. To repair "
-        "a scene that failed render_scene, also pass previous_code and the diagnosis JSON that render_scene "
-        "returned; the writer then edits the code to fix exactly those problems. Returns the full code."
-    )
-    inputs = {
-        "spec": {"type": "string", "description": "The director's script from expand_prompt (Markdown)."},
-        "previous_code": {"type": "string", "description": "The code that failed, when repairing.", "nullable": True},
-        "diagnosis": {
-            "type": "string",
-            "description": "render_scene's JSON diagnosis of previous_code.",
-            "nullable": True,
-        },
-    }
-    output_type = "string"
+        name = "write_manim_code"
+        description = (
+            "Writes a complete Manim Community Edition scene (Python source) for a director's script. To repair "
+            "a scene that failed render_scene, also pass previous_code and the diagnosis JSON that render_scene "
+            "returned; the writer then edits the code to fix exactly those problems. Returns the full code."
+        )
+        inputs = {
+            "spec": {"type": "string", "description": "The director's script from expand_prompt (Markdown)."},
+            "previous_code": {"type": "string", "description": "The code that failed, when repairing.", "nullable": True},
+            "diagnosis": {
+                "type": "string",
+                "description": "render_scene's JSON diagnosis of previous_code.",
+                "nullable": True,
+            },
+        }
+        output_type = "string"
 
-    def __init__(self, client: ChatClient | None = None, *, write: WriteFunction | None = None) -> None:
-        if client is None and write is None:
-            raise ValueError("WriteManimCodeTool needs a client or a write function")
-        super().__init__()
-        self.client = client
-        self.write = write
+        def __init__(self, client: ChatClient | None = None, *, write: WriteFunction | None = None) -> None:
+            if client is None and write is None:
+                raise ValueError("WriteManimCodeTool needs a client or a write function")
+            super().__init__()
+            self.client = client
+            self.write = write
 
-    def forward(self, spec: str, previous_code: str | None = None, diagnosis: str | None = None) -> str:
-        if self.write is not None:
-            return self.write(spec, previous_code, diagnosis)
-        assert self.client is not None
-        written = write_manim_code(spec, client=self.client, previous_code=previous_code, diagnosis=diagnosis)
-        if not written.ok:
-            raise ValueError(f"The code writer's reply could not be used: {written.problem}")
-        return written.code or ""
+        def forward(self, spec: str, previous_code: str | None = None, diagnosis: str | None = None) -> str:
+            if self.write is not None:
+                return self.write(spec, previous_code, diagnosis)
+            assert self.client is not None
+            written = write_manim_code(spec, client=self.client, previous_code=previous_code, diagnosis=diagnosis)
+            if not written.ok:
+                raise ValueError(f"The code writer's reply could not be used: {written.problem}")
+            return written.code or ""
+
+    return WriteManimCodeTool
+
+
+__getattr__ = adapters(__name__, WriteManimCodeTool=_write_manim_code_tool)

@@ -1,7 +1,7 @@
 """Talking to language models through litellm: one client per role, usage and cost per call.
 
 - Any litellm model string works (`deepseek/deepseek-chat`, `ollama_chat/qwen2.5-coder`,
-  `hosted_vllm/...`); in-process providers (`scripted/<name>`, the test model) plug in through `providers`.
+  `hosted_vllm/...`); in-process providers (the test model is one) plug in through `providers`.
 - Replies stream; a reasoning model's `reasoning_content` is handed to `on_reasoning` as it
   arrives (the CLI prints it dimmed) and kept on the `Completion` so the run directory saves it.
 - Retries and timeouts are litellm's (`num_retries`, `timeout`); when they are used up the
@@ -286,7 +286,7 @@ class ChatClient:
         if in_process is None and not model_requests_allowed():
             raise ModelRequestsDisabled(
                 f"Real model requests are switched off ({ALLOW_ENV}=0 or ALLOW_MODEL_REQUESTS=False), "
-                f"but the {self.role} tried to call {self.model!r}. Tests must use ScriptedModel."
+                f"but the {self.role} tried to call {self.model!r}. Tests must use an in-process provider (llm/providers.py)."
             )
         if in_process is not None:
             in_process.install()
