@@ -147,6 +147,16 @@ def test_markdown_fence_ignores_fences_inside_valid_code() -> None:
     assert fix("markdown-fence", 'DOC = """\n```python\nx = 1\n```\n"""\n') is None
 
 
+def test_markdown_fence_never_cuts_broken_code() -> None:
+    # A plain syntax error (or a LaTeX escape) is not an LLM answer: no trailing code is dropped to make it parse.
+    broken = "from manim import *\n\nclass A(Scene):\n    '''A.'''\n\n    def construct(self):\n        x = (1\n        self.wait()\n"
+    assert fix("markdown-fence", broken) is None
+    escaped = 'from manim import *\n\nclass A(Scene):\n    """A."""\n\n    def construct(self):\n        t = Tex("\\underline{a}")\n'
+    assert fix("markdown-fence", escaped) is None
+    tail = "from manim import *\n\nclass A(Scene):\n    def construct(self):\n        self.wait()\n\nx = (1\n"
+    assert fix("markdown-fence", tail) is None
+
+
 # --- raw-latex ------------------------------------------------------------------------------------
 
 

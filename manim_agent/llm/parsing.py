@@ -258,8 +258,10 @@ def looks_cut_off(code: str) -> bool:
     )
 
 
-def _unfenced_code(text: str) -> tuple[str | None, list[str]]:
-    """Code written without fences: from the first code-looking line, trimming prose after it."""
+def _unfenced_code(text: str, *, trim_to_parse: bool = True) -> tuple[str | None, list[str]]:
+    """Code written without fences: from the first code-looking line, trimming prose after it.
+
+    With `trim_to_parse`, unindented trailing lines that do not parse go too while a scene is left."""
     lines = text.split("\n")
     start = next((i for i, line in enumerate(lines) if CODE_START_RE.match(line)), None)
     if start is None:
@@ -279,7 +281,8 @@ def _unfenced_code(text: str) -> tuple[str | None, list[str]]:
     if sentences and syntax_problem(shorter) is None:
         notes.append(f"dropped {sentences} line(s) of prose after the code")
         return shorter, notes
-    for trim in range(1, min(MAX_TRAILING_PROSE_LINES, len(code_lines) - 1) + 1):
+    limit = min(MAX_TRAILING_PROSE_LINES, len(code_lines) - 1) if trim_to_parse else 0
+    for trim in range(1, limit + 1):
         dropped = code_lines[-trim]
         if dropped[:1].isspace() and dropped.strip():
             break  # an indented line is code (of a class or function body), never prose after the code
@@ -332,11 +335,14 @@ CUT_OFF_PROBLEM = (
 )
 
 
-def extract_code(text: str | None, *, previous: str | None = None, truncated: bool = False) -> ParsedCode:
+def extract_code(
+    text: str | None, *, previous: str | None = None, truncated: bool = False, trim_to_parse: bool = True
+) -> ParsedCode:
     """Turn a model reply into the complete scene file, or a problem to send back to the model.
 
     `previous` is the code the reply should edit (repair mode); `truncated` is True when the
-    provider reported finish_reason == "length".
+    provider reported finish_reason == "length". `trim_to_parse=False` is for a file, not a reply
+    (the `fix` rule): unfenced code then loses only lines that read as prose, never broken code.
     """
     text = normalize_text(text)
     if not text.strip():
@@ -357,7 +363,7 @@ def extract_code(text: str | None, *, previous: str | None = None, truncated: bo
         if any(not b.closed for b in blocks) and (truncated or looks_cut_off(code)):
             return ParsedCode("file", None, CUT_OFF_PROBLEM, notes)
     else:
-        code, notes = _unfenced_code(text)
+        code, notes = _unfenced_code(text, trim_to_parse=trim_to_parse)
         if code is None:
             return ParsedCode(
                 "none",

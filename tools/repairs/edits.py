@@ -2,8 +2,8 @@
 
 The repairs never re-print a whole file with `ast.unparse`: that would drop the user's comments and
 formatting. A rule finds nodes with `ast`, turns them into `Edit`s (a character range and its new
-text) and `splice` applies them. This module holds that plumbing; the rules live in
-`repair_latex.py`, `repair_rules.py`, `repair_signatures.py` and `repair_scene.py`.
+text) and `splice` applies them. This module holds that plumbing; the rules live beside it
+(latex.py, names.py, kwargs.py, signatures.py, scene.py, scene_calls.py, assets.py).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
-from manim_agent.tools.static.source import bound_names_in
+from manim_agent.tools.static.source import ParsedSource
 
 
 @dataclass(frozen=True)
@@ -38,71 +38,13 @@ def parses(text: str) -> bool:
     return source_text(text).tree is not None
 
 
-class SourceText:
-    """A source string with its parse tree and conversions between `ast` positions and offsets."""
+class SourceText(ParsedSource):
+    """The parsed source (`tools/static/source.py`) of a scene under repair, plus the edit builders.
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        # Split on "\n" only: the tokenizer does not treat \f or \x1c as line breaks, splitlines() does.
-        self.lines = text.split("\n")
-        self._starts = [0]
-        for line in self.lines[:-1]:
-            self._starts.append(self._starts[-1] + len(line) + 1)
+    It takes text that may not parse (`tree` is then None), and splits lines on "\n" only: the
+    tokenizer the string rules use does not treat \r, \f or \x1c as line breaks."""
 
-    @cached_property
-    def tree(self) -> ast.Module | None:
-        """The parse tree, or None when the text is not valid Python."""
-        try:
-            return ast.parse(self.text)
-        except (SyntaxError, ValueError):
-            return None
-
-    def offset(self, lineno: int, col_byte: int) -> int:
-        """Character offset of an `ast` position (1-based line, UTF-8 byte column)."""
-        line = self.lines[lineno - 1]
-        col = len(line.encode("utf-8")[:col_byte].decode("utf-8", errors="ignore"))
-        return self._starts[lineno - 1] + col
-
-    def offset_chars(self, lineno: int, col: int) -> int:
-        """Character offset of a `tokenize` position (1-based line, character column)."""
-        return self._starts[lineno - 1] + col
-
-    def span(self, node: ast.AST) -> tuple[int, int]:
-        return (
-            self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
-            self.offset(node.end_lineno, node.end_col_offset),  # type: ignore[attr-defined]
-        )
-
-    def segment(self, node: ast.AST) -> str:
-        start, end = self.span(node)
-        return self.text[start:end]
-
-    def line_at(self, offset: int) -> int:
-        """1-based line number of a character offset."""
-        return self.text.count("\n", 0, offset) + 1
-
-    def line_start(self, lineno: int) -> int:
-        return self._starts[lineno - 1]
-
-    @cached_property
-    def all_nodes(self) -> list[ast.AST]:
-        """Every node, in source order (one walk, shared by all the rules that look at this text)."""
-        if self.tree is None:
-            return []
-        return sorted(ast.walk(self.tree), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
-
-    def nodes(self, kind: type[ast.AST] | tuple[type[ast.AST], ...]) -> list:
-        """Every node of the given type(s), in source order; empty when the text does not parse."""
-        return [n for n in self.all_nodes if isinstance(n, kind)]
-
-    @cached_property
-    def bound_names(self) -> set[str]:
-        """See `bound_names()`; empty when the text does not parse."""
-        return bound_names_in(self.all_nodes)
-
-    @cached_property
-    def defined_methods(self) -> set[str]:
-        return {n.name for n in self.nodes((ast.FunctionDef, ast.AsyncFunctionDef))}
+    LINE_BREAK = re.compile("\n")
 
     # --- edit builders -------------------------------------------------------------------------
 
@@ -200,19 +142,6 @@ def keyword(call: ast.Call, name: str) -> ast.keyword | None:
 
 def has_star_arguments(call: ast.Call) -> bool:
     return any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
-
-
-def bound_names(tree: ast.AST) -> set[str]:
-    """Names the file itself binds anywhere (see `bound_names_in`, the one rule).
-
-    A rename must leave alone a name the user defined, e.g. their own `ShowCreation` helper.
-    """
-    return bound_names_in(ast.walk(tree))
-
-
-def defined_methods(tree: ast.AST) -> set[str]:
-    """Names of every function or method defined in the file."""
-    return {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def negate(expr_text: str, node: ast.expr) -> str:

@@ -23,8 +23,8 @@ def find_markdown_fence(src: SourceText, findings: list[Finding]) -> list[Edit]:
     The code is found the way a model reply is read (manim_agent/llm/parsing.py, the one fence parser)."""
     if src.tree is not None:
         return []
-    code = extract_code(src.text).code
-    if code is None or code == src.text:
+    code = extract_code(src.text, trim_to_parse=False).code
+    if code is None or code.rstrip() == src.text.rstrip():
         return []
     if not (parses(code) or parses(fix_escapes(code))):
         return []

@@ -13,7 +13,6 @@ from manim_agent.tools.diagnosis import Finding
 from manim_agent.tools.repairs.edits import (
     Edit,
     SourceText,
-    bound_names,
     has_star_arguments,
     keyword,
     negate,
@@ -91,7 +90,7 @@ def find_manimlib_import(src: SourceText, findings: list[Finding]) -> list[Edit]
                     has_manim = True
     if edits:
         return edits
-    if not has_manim and _uses_manim(src.tree):
+    if not has_manim and _uses_manim(src):
         return [_insert_line(src, _import_insertion_offset(src), star, f"added {star}")]
     if explicit_manim is not None and _missing_manim_names(findings):
         offset = src.line_start(explicit_manim.end_lineno) + len(src.lines[explicit_manim.end_lineno - 1]) + 1
@@ -110,11 +109,11 @@ def _replace_statement(src: SourceText, node: ast.stmt, replacement: str, note: 
     return Edit(start, end, replacement, node.lineno, note)
 
 
-def _uses_manim(tree: ast.Module) -> bool:
+def _uses_manim(src: SourceText) -> bool:
     """A class derives from an unbound `...Scene` name, which only `from manim import *` provides."""
-    bound = bound_names(tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id.endswith("Scene") and b.id not in bound for b in node.bases):
+    bound = src.bound_names
+    for node in src.nodes(ast.ClassDef):
+        if any(isinstance(b, ast.Name) and b.id.endswith("Scene") and b.id not in bound for b in node.bases):
             return True
     return False
 
@@ -179,7 +178,7 @@ def find_rename(src: SourceText, findings: list[Finding]) -> list[Edit]:
     """ManimGL and old-CE names from the shared rename table (ShowCreation → Create, .get_graph → .plot)."""
     if src.tree is None:
         return []
-    bound = _user_bound(src.tree)
+    bound = _user_bound(src)
     own_methods = src.defined_methods
     edits = []
     for node in src.nodes((ast.Name, ast.Attribute, ast.alias)):
@@ -202,11 +201,11 @@ def _simple_rename(rename: object) -> bool:
     return rename is not None and rename.replacement is not None and "." not in rename.replacement  # type: ignore[attr-defined]
 
 
-def _user_bound(tree: ast.Module) -> set[str]:
+def _user_bound(src: SourceText) -> set[str]:
     """Names the user binds, not counting old names they (wrongly) import from manim."""
-    bound = bound_names(tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "manim":
+    bound = set(src.bound_names)
+    for node in src.nodes(ast.ImportFrom):
+        if node.module == "manim":
             bound -= {a.name for a in node.names if a.asname is None and a.name in NAME_RENAMES}
     return bound
 

@@ -232,7 +232,7 @@ class _ApiLint:
     # -- scopes and local types ----------------------------------------------------------
     def build_scopes(self) -> None:
         module = _Scope("module", None)
-        self._visit_block(self.ctx.tree.body, module, None)
+        self._visit_block(self.ctx.tree.body if self.ctx.tree is not None else [], module, None)
 
     def _visit_block(self, body: list[ast.stmt], scope: _Scope, cls: str | None) -> None:
         for stmt in body:

@@ -57,8 +57,8 @@ class SceneChoice:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
 
 
-def top_level_classes(tree: ast.Module) -> list[ast.ClassDef]:
-    """Classes defined at module level, including inside top-level if/try/with blocks."""
+def top_level_classes(tree: ast.Module | None) -> list[ast.ClassDef]:
+    """Classes defined at module level, including inside top-level if/try/with blocks (none when `tree` is None)."""
     found: list[ast.ClassDef] = []
 
     def visit(body: list[ast.stmt]) -> None:
@@ -73,7 +73,7 @@ def top_level_classes(tree: ast.Module) -> list[ast.ClassDef]:
             elif type(stmt).__name__ == "TryStar":
                 visit(stmt.body)  # type: ignore[attr-defined]
 
-    visit(tree.body)
+    visit(tree.body if tree is not None else [])
     return found
 
 

@@ -1,12 +1,15 @@
 """The parsed source every static check reads: one parse, one walk, and the shared lookups.
 
-`ParsedSource` holds a scene file's text, tree and lines; `bound_names_in` is the one rule for which
-names a file binds (the lints use it to leave a user's own names alone, the repairs to not rename them).
+`ParsedSource` holds a scene file's text, tree and lines, the conversions between `ast` positions and
+character offsets, and the lookups both the lints and the repairs use (the repairs' `SourceText`,
+repairs/edits.py, adds only the edit builders). `bound_names_in` is the one rule for which names a
+file binds (the lints use it to leave a user's own names alone, the repairs to not rename them).
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Callable, Iterable
 from functools import cached_property
@@ -54,23 +57,34 @@ def bound_names_in(of_type: Callable[..., list[Any]] | Iterable[ast.AST]) -> set
 
 
 class ParsedSource:
-    """A parsed scene file plus the lookups every lint shares (nodes by type, parents, import aliases, bound names).
+    """A parsed scene file plus the lookups every lint and repair shares: nodes by type and in source
+    order, parents, import aliases, bound names, defined methods, and `ast` position <-> offset.
 
-    The one parsed-source class of the static checks; the repairs' `SourceText` (repairs/edits.py) adds
-    offsets and edits on top of the same rules (`bound_names_in`)."""
+    The static checks pass the tree they parsed; the repairs' `SourceText` parses on first use, and
+    its `tree` is None when the text does not parse (every node lookup is then empty)."""
 
-    def __init__(self, source: str, tree: ast.Module, filename: str) -> None:
+    # What ends a line: Python's own rule. `SourceText` splits on "\n" only, like `tokenize`.
+    LINE_BREAK = NEWLINE_RE
+
+    def __init__(self, source: str, tree: ast.Module | None = None, filename: str = "scene.py") -> None:
         self.source = source
-        self.tree = tree
+        if tree is not None:
+            self.__dict__["tree"] = tree
         self.filename = filename
-        self.lines = split_lines(source)
+        self.lines = self.LINE_BREAK.split(source)
 
     @cached_property
-    def nodes(self) -> list[ast.AST]:
-        """Every node, in `ast.walk` order. Each lint reads this list (or `of_type`) instead of
-        walking the tree again: the walks were most of the stage's time."""
-        self._walk()
-        return self.__dict__["nodes"]
+    def tree(self) -> ast.Module | None:
+        """The parse tree (parsed on first use when none was given), or None when the text is not valid Python."""
+        try:
+            return ast.parse(self.source)
+        except (SyntaxError, ValueError):
+            return None
+
+    @property
+    def text(self) -> str:
+        """The source text (the repairs' name for `source`)."""
+        return self.source
 
     @cached_property
     def parents(self) -> dict[ast.AST, ast.AST]:
@@ -78,7 +92,8 @@ class ParsedSource:
         return self.__dict__["parents"]
 
     def _walk(self) -> None:
-        nodes: list[ast.AST] = [self.tree]
+        # One walk, shared by every lookup: the walks were most of the static stage's time.
+        nodes: list[ast.AST] = [] if self.tree is None else [self.tree]
         parents: dict[ast.AST, ast.AST] = {}
         children = ast.iter_child_nodes
         for node in nodes:  # the list grows while we iterate: breadth-first, like ast.walk
@@ -88,7 +103,7 @@ class ParsedSource:
         by_type: dict[type, list[ast.AST]] = {}
         for node in nodes:
             by_type.setdefault(type(node), []).append(node)
-        self.__dict__.update(nodes=nodes, parents=parents, _by_type=by_type)
+        self.__dict__.update(_walk_order=nodes, parents=parents, _by_type=by_type)
 
     def of_type(self, *types: type) -> list[Any]:
         """The nodes of the given AST types (walk order within each type)."""
@@ -122,6 +137,56 @@ class ParsedSource:
     def bound_names(self) -> frozenset[str]:
         """Every name the file binds anywhere, in any scope: see `bound_names_in`."""
         return frozenset(bound_names_in(self.of_type))
+
+    @cached_property
+    def defined_methods(self) -> frozenset[str]:
+        """Names of every function or method defined in the file."""
+        return frozenset(n.name for n in self.of_type(ast.FunctionDef, ast.AsyncFunctionDef))
+
+    @cached_property
+    def all_nodes(self) -> list[ast.AST]:
+        """Every node, in source order (walk order among nodes at the same position)."""
+        if "_walk_order" not in self.__dict__:
+            self._walk()
+        walk = self.__dict__["_walk_order"]
+        return sorted(walk, key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+
+    def nodes(self, kind: type[ast.AST] | tuple[type[ast.AST], ...]) -> list[Any]:
+        """Every node of the given type(s) or their subclasses, in source order."""
+        return [n for n in self.all_nodes if isinstance(n, kind)]
+
+    # --- ast positions and character offsets ----------------------------------------------------
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [0, *(match.end() for match in self.LINE_BREAK.finditer(self.source))]
+
+    def offset(self, lineno: int, col_byte: int) -> int:
+        """Character offset of an `ast` position (1-based line, UTF-8 byte column)."""
+        line = self.lines[lineno - 1]
+        col = len(line.encode("utf-8")[:col_byte].decode("utf-8", errors="ignore"))
+        return self._starts[lineno - 1] + col
+
+    def offset_chars(self, lineno: int, col: int) -> int:
+        """Character offset of a `tokenize` position (1-based line, character column)."""
+        return self._starts[lineno - 1] + col
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        return (
+            self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
+            self.offset(node.end_lineno, node.end_col_offset),  # type: ignore[attr-defined]
+        )
+
+    def segment(self, node: ast.AST) -> str:
+        start, end = self.span(node)
+        return self.source[start:end]
+
+    def line_at(self, offset: int) -> int:
+        """1-based line number of a character offset."""
+        return bisect.bisect_right(self._starts, offset)
+
+    def line_start(self, lineno: int) -> int:
+        return self._starts[lineno - 1]
 
     @cached_property
     def star_imports(self) -> list[str]:
