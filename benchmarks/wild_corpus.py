@@ -103,7 +103,11 @@ def bare(path: Path, scene: str, cap: float, work: Path, cache: dict) -> dict:
         cmd.append(scene)
     seconds, code, tail = run(cmd, work, cap)
     error = next((ln.strip() for ln in reversed(tail.splitlines()) if "Error" in ln and ":" in ln), "")
-    status = "timeout" if code is None else ("ok" if code == 0 and "Traceback" not in tail else "error")
+    # manim exits 0 when it finds no scene to render (a class under `if __name__ == "__main__":`, a typo'd name)
+    flat = " ".join(tail.split())  # rich wraps the log lines
+    no_scene = "no scenes inside that module" in flat or "is not in the script" in flat or "No scenes were selected" in flat
+    status = "timeout" if code is None else ("ok" if code == 0 and "Traceback" not in tail and not no_scene else "error")
+    error = error or ("manim found no scene to render" if no_scene else "")
     with _CACHE_LOCK:
         cache[key] = {"status": status, "seconds": round(seconds, 2), "error": error[:200]}
     return cache[key]

@@ -183,3 +183,66 @@ def test_move_camera_in_play_carries_play_keywords_and_keeps_plain_play() -> Non
     source = "self.play(self.move_camera(phi=PI / 3), FadeIn(dot), run_time=2)\n"
     assert fix("move-camera-in-play", source, []) == "self.move_camera(phi=PI / 3, added_anims=[FadeIn(dot)], run_time=2)\n"
     assert fix("move-camera-in-play", "self.play(FadeIn(dot), run_time=2)\n", []) is None
+
+
+# --- main-guard: a scene defined under `if __name__ == "__main__":` (text2manim's code-llama output) ---
+
+GUARDED = """\
+from manim import *
+
+if __name__ == "__main__":
+
+    class Tri(Scene):
+        def construct(self):
+            # the triangle
+            t = Triangle()
+
+            self.play(Create(t))
+"""
+
+
+def _static(source: str, scene: str | None = None) -> list[Finding]:
+    from manim_agent.tools.static.checks import run_static_checks
+
+    return run_static_checks(source, scene=scene).findings
+
+
+def test_a_scene_under_the_main_guard_is_one_manim_cannot_find() -> None:
+    [finding] = [f for f in _static(GUARDED) if f.category == "no_scene"]
+    assert finding.severity == "error" and finding.line == 5 and (finding.details or {}).get("main_guard")
+    assert "never runs when manim imports the file" in finding.message
+    assert "move class Tri out of" in (finding.hint or "")
+    named = [f for f in _static(GUARDED, scene="Tri") if f.category == "no_scene"]
+    assert [f.severity for f in named] == ["error"]
+    # Beside a top-level scene that is checked, it only warns.
+    both = GUARDED + "\nclass Top(Scene):\n    def construct(self):\n        self.add(Circle())\n"
+    assert [(f.category, f.severity) for f in _static(both) if f.category == "no_scene"] == [("no_scene", "warning")]
+
+
+def test_main_guard_of_definitions_only_is_dedented_whole() -> None:
+    findings = [f for f in _static(GUARDED) if f.category == "no_scene"]
+    result = fix("main-guard", GUARDED, findings)
+    assert result == code("""\
+    from manim import *
+
+    class Tri(Scene):
+        def construct(self):
+            # the triangle
+            t = Triangle()
+
+            self.play(Create(t))
+    """)
+    assert RULE_BY_NAME["main-guard"].apply(result, _static(result)) is None  # idempotent
+
+
+def test_main_guard_that_renders_keeps_the_call_and_moves_the_class() -> None:
+    source = GUARDED + '\n    with tempconfig({"quality": "low_quality"}):\n        Tri().render()\n'
+    result = fix("main-guard", source, [f for f in _static(source) if f.category == "no_scene"])
+    assert result is not None
+    assert result.startswith("from manim import *\n\nclass Tri(Scene):\n    def construct(self):\n")
+    assert result.endswith('if __name__ == "__main__":\n\n    with tempconfig({"quality": "low_quality"}):\n        Tri().render()\n')
+    assert [f for f in _static(result) if f.category == "no_scene"] == []
+
+
+def test_main_guard_needs_the_finding() -> None:
+    assert fix("main-guard", GUARDED, []) is None

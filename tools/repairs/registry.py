@@ -187,6 +187,7 @@ RULES: list[Rule] = [
     Rule("three-d-frame", "ManimGL's camera frame in a ThreeDScene: frame.set_width/scale/reorient → set_camera_orientation/move_camera(zoom=, theta=, phi=); a flat ThreeDScene → MovingCameraScene", repair_kwargs.find_three_d_frame),
     Rule("fix-in-frame", "ManimGL's mob.fix_in_frame() → self.add_fixed_in_frame_mobjects(mob)", repair_scene.find_fix_in_frame),
     Rule("scene-base", "derive from MovingCameraScene when the scene uses self.camera.frame, from ThreeDScene for 3-D camera calls", repair_scene.find_scene_base),
+    Rule("main-guard", "scene classes under `if __name__ == \"__main__\":` (never defined when manim imports the file) → the top level", repair_scene.find_main_guard),
     Rule("config-dict", "a ManimGL scene's CONFIG = {...} → class attributes", repair_scene.find_config_dict),
     Rule("mathtex-dollars", "remove $ from MathTex strings and axis/graph labels (they are already in math mode)", repair_latex.find_mathtex_dollars),
     Rule("latex-unicode", "Unicode Greek letters and math symbols in TeX strings (α, ≤, →, ℝ, ²) → LaTeX commands", repair_latex.find_latex_unicode),

@@ -11,6 +11,7 @@ import re
 
 from manim_agent.tools.diagnosis import Finding
 from manim_agent.tools.repairs.edits import Edit, SourceText, has_star_arguments
+from manim_agent.tools.static.scenes import main_guarded_classes
 
 # --- scene-base -----------------------------------------------------------------------------------
 
@@ -299,3 +300,59 @@ def find_fix_in_frame(src: SourceText, findings: list[Finding]) -> list[Edit]:
                 new = f"self.add_fixed_in_frame_mobjects({mob})"
                 edits.append(src.replace(call, new, f"{mob}.fix_in_frame() → {new}"))
     return edits
+
+
+# --- main-guard -----------------------------------------------------------------------------------
+
+# What may leave a `__main__` block with the classes: nothing here runs anything when imported.
+_DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.Pass)
+
+
+def find_main_guard(src: SourceText, findings: list[Finding]) -> list[Edit]:
+    """Scene classes under `if __name__ == "__main__":` are never defined when manim imports the file.
+
+    A block of definitions only is replaced by its dedented body; a block that also runs something
+    (`MyScene().render()`) keeps that, and the classes move, dedented, to just before it."""
+    if src.tree is None or not any((f.details or {}).get("main_guard") for f in findings):
+        return []
+    edits = []
+    for block in dict.fromkeys(stmt for stmt, _ in main_guarded_classes(src.tree)):
+        names = ", ".join(c.name for c in block.body if isinstance(c, ast.ClassDef))
+        note = f"class {names} moved out of `if __name__ == \"__main__\":` (manim imports the file, so the block never runs)"
+        start, end = _line_span(src, block)
+        if all(isinstance(stmt, _DEFINITIONS) for stmt in block.body) and not block.orelse:
+            new = "".join(_dedent(src, _statement_text(src, block, i), block.body[0].col_offset) for i in range(len(block.body)))
+        else:
+            moved = [i for i, stmt in enumerate(block.body) if isinstance(stmt, ast.ClassDef)]
+            kept = [i for i in range(len(block.body)) if i not in moved]
+            header = src.text[start : _line_span(src, block.body[0])[0]]
+            body = "".join(_statement_text(src, block, i) for i in kept)
+            tail = src.text[_line_span(src, block.body[-1])[1] : end]
+            new = "".join(_dedent(src, _statement_text(src, block, i), block.body[0].col_offset) for i in moved)
+            new += "\n" + header + body + tail
+        edits.append(Edit(start, end, new, block.lineno, note))
+    return edits
+
+
+def _line_span(src: SourceText, stmt: ast.stmt) -> tuple[int, int]:
+    """Offsets of the whole lines of `stmt`, its decorators included, through its last line's newline."""
+    first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
+    start = src.text.rfind("\n", 0, src.offset(first, 0)) + 1 if first > 1 else 0
+    _, end = src.span(stmt)
+    newline = src.text.find("\n", end)
+    return start, (len(src.text) if newline == -1 else newline + 1)
+
+
+def _statement_text(src: SourceText, block: ast.If, index: int) -> str:
+    """The lines of `block.body[index]` and the comment or blank lines after it, up to the next statement."""
+    start, end = _line_span(src, block.body[index])
+    if index + 1 < len(block.body):
+        end = max(end, _line_span(src, block.body[index + 1])[0])
+    text = src.text[start:end]
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _dedent(src: SourceText, text: str, width: int) -> str:
+    """Remove `width` columns of leading blanks from every line that has them."""
+    lines = text.splitlines(keepends=True)
+    return "".join(line if not line.strip() else line[width:] if line[:width].strip() == "" else line.lstrip() for line in lines)

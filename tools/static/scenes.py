@@ -57,14 +57,36 @@ class SceneChoice:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
 
 
+def is_main_guard(stmt: ast.stmt) -> bool:
+    """`if __name__ == "__main__":` (either way round): manim imports the file as a module, so the block never runs."""
+    if not (isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Compare) and len(stmt.test.ops) == 1):
+        return False
+    if not isinstance(stmt.test.ops[0], ast.Eq):
+        return False
+    sides = [stmt.test.left, *stmt.test.comparators]
+    return any(isinstance(n, ast.Name) and n.id == "__name__" for n in sides) and any(
+        isinstance(n, ast.Constant) and n.value == "__main__" for n in sides
+    )
+
+
+def main_guarded_classes(tree: ast.Module | None) -> list[tuple[ast.If, ast.ClassDef]]:
+    """Classes defined directly inside a top-level `if __name__ == "__main__":` block, with the block."""
+    body = tree.body if tree is not None else []
+    return [(stmt, c) for stmt in body if is_main_guard(stmt) for c in stmt.body if isinstance(c, ast.ClassDef)]  # type: ignore[attr-defined]
+
+
 def top_level_classes(tree: ast.Module | None) -> list[ast.ClassDef]:
-    """Classes defined at module level, including inside top-level if/try/with blocks (none when `tree` is None)."""
+    """Classes defined at module level, including inside top-level if/try/with blocks (none when `tree` is None).
+
+    Not those under `if __name__ == "__main__":`, which manim's import of the file never defines."""
     found: list[ast.ClassDef] = []
 
     def visit(body: list[ast.stmt]) -> None:
         for stmt in body:
             if isinstance(stmt, ast.ClassDef):
                 found.append(stmt)
+            elif isinstance(stmt, ast.If) and is_main_guard(stmt):
+                visit(stmt.orelse)
             elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
                 for name in ("body", "orelse", "finalbody"):
                     visit(getattr(stmt, name, []) or [])
@@ -156,6 +178,23 @@ def choose_scene(ctx: ParsedSource, scene_bases: frozenset[str], requested: str 
     subclassed = {b[5:] for n in scenes for b in infos[n].bases if b and b.startswith("file:")}
     concrete = [n for n in scenes if n not in subclassed]
     choice = SceneChoice(scene=None, scenes=scenes, reason=None, classes=infos)
+    guarded = _main_guarded_scenes(ctx, scene_bases, infos)
+    for name, node in guarded.items():
+        # An error when it is the scene asked for, or the file has no other: manim will not find it.
+        blocking = requested == name or (requested is None and not scenes)
+        choice.findings.append(
+            ctx.finding(
+                node,
+                "no_scene",
+                f"scene {name!r} is defined under `if __name__ == \"__main__\":`, which never runs when manim "
+                f"imports the file, so manim cannot find {name}",
+                hint=f"move class {name} out of the `if __name__ == \"__main__\":` block, to the top level of the file",
+                severity="error" if blocking else "warning",
+                details={"main_guard": True},
+            )
+        )
+    if guarded and (requested in guarded or (requested is None and not scenes)):
+        return choice
 
     runnable = [n for n in concrete if any("construct" in c.defines for c in in_file_chain(infos, n))]
     for name in concrete:
@@ -199,6 +238,20 @@ def choose_scene(ctx: ParsedSource, scene_bases: frozenset[str], requested: str 
     choice.scene = pick
     choice.reason = f"picked {pick}, {CHOICE_RULE}; others: {', '.join(others)} (choose with --scene NAME)"
     return choice
+
+
+def _main_guarded_scenes(ctx: ParsedSource, scene_bases: frozenset[str], infos: dict[str, ClassInfo]) -> dict[str, ast.ClassDef]:
+    """The scene classes (by their bases as written) hidden under `if __name__ == "__main__":`."""
+    found: dict[str, ast.ClassDef] = {}
+    for _, node in main_guarded_classes(ctx.tree):
+        local = set(found) | {n for n, i in infos.items() if i.is_scene}
+        for base in node.bases:
+            resolved = resolve_base(ctx, base, local)
+            kind, _, name = (resolved or "").partition(":")
+            if (kind == "manim" and name in scene_bases) or (kind == "file" and name in local):
+                found[node.name] = node
+                break
+    return found
 
 
 def _no_scene_finding(ctx: ParsedSource, infos: dict[str, ClassInfo]) -> Finding:
