@@ -71,8 +71,8 @@ def is_main_guard(stmt: ast.stmt) -> bool:
 
 def main_guarded_classes(tree: ast.Module | None) -> list[tuple[ast.If, ast.ClassDef]]:
     """Classes defined directly inside a top-level `if __name__ == "__main__":` block, with the block."""
-    body = tree.body if tree is not None else []
-    return [(stmt, c) for stmt in body if is_main_guard(stmt) for c in stmt.body if isinstance(c, ast.ClassDef)]  # type: ignore[attr-defined]
+    guards = [stmt for stmt in (tree.body if tree is not None else []) if isinstance(stmt, ast.If) and is_main_guard(stmt)]
+    return [(stmt, c) for stmt in guards for c in stmt.body if isinstance(c, ast.ClassDef)]
 
 
 def top_level_classes(tree: ast.Module | None) -> list[ast.ClassDef]:
