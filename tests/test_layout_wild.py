@@ -35,3 +35,16 @@ def test_different_texts_or_a_copy_moved_aside_still_overlap() -> None:
     aside = text(2, "x + 1", [1.2, 0.0, 3.2, 0.5], line=8)  # same text, shifted by more than a quarter of its width
     [finding] = evaluate({"snapshots": [end([one, aside], [[1, 2, 0.4, 0.4]])]})
     assert finding.details["rule"] == "overlap"
+
+
+def test_a_cross_or_tick_drawn_over_a_text_is_only_a_warning() -> None:
+    # Code2Video: red_x = Text("X", font_size=120, color="#FF0000") placed over the comparison it rejects
+    claim = text(1, "Leathery", [1.88, 0.06, 3.12, 0.34], line=90)
+    for content, kind in (("X", "Text"), ("✓", "Text"), (r"\times", "MathTex"), (" ✔ ", "Text")):
+        mark = text(2, content, [2.86, 0.09, 4.14, 1.31], line=118, kind=kind, em=1.2)
+        [finding] = evaluate({"snapshots": [end([claim, mark], [[1, 2, 0.22, 0.22]])]})
+        assert (finding.details["rule"], finding.severity) == ("overlap", "warning"), content
+    # A longer text that merely starts with an x is no mark.
+    word = text(2, "x + y", [2.86, 0.09, 4.14, 1.31], line=118)
+    [finding] = evaluate({"snapshots": [end([claim, word], [[1, 2, 0.22, 0.22]])]})
+    assert finding.severity == "error"

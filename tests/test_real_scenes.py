@@ -124,3 +124,26 @@ def test_an_endless_loop_is_stuck_not_slow() -> None:
     assert not diagnosis.ok and diagnosis.primary.category == "timeout"
     assert diagnosis.primary.details["verdict"] == "stuck" and diagnosis.primary.line == 8
     assert "endless loop" in diagnosis.primary.hint
+
+
+def test_the_check_budget_is_wall_time_from_the_start_of_the_check(monkeypatch) -> None:
+    # Whatever comes before the dry run (here a slow static pass standing in for a cold sandbox start)
+    # comes out of the same budget: the verdict is due `timeout` seconds after the check began.
+    import time
+
+    from manim_agent.tools import render_scene
+
+    original = render_scene._static_diagnosis
+
+    def slow_static(*args, **kwargs):
+        time.sleep(2.0)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(render_scene, "_static_diagnosis", slow_static)
+    started = time.monotonic()
+    diagnosis = check_scene(HEAVY, timeout=5, fps=30, layout=True)
+    wall = time.monotonic() - started
+    assert diagnosis.ok, diagnosis.message
+    assert wall < 5 + 1.0, wall  # without the deadline: 2 s + the whole 5 s budget
+    [finding] = [f for f in diagnosis.findings if f.category == "timeout"]
+    assert finding.details["verdict"] == "slow"

@@ -80,6 +80,10 @@ def _static_diagnosis(source: str, scene: str | None, filename: str, started: fl
     return diagnosis, static.scene
 
 
+# Kept back from a check's budget for what follows the dry run: the layout rules and the contact sheet.
+POST_RESERVE_SECONDS = 0.5
+
+
 def check_scene(
     source: str,
     *,
@@ -113,6 +117,9 @@ def check_scene(
         "scene": chosen,
         "filename": filename,
         "timeout": timeout,
+        # The verdict is due `timeout` seconds after the check began: the static pass, a cold sandbox
+        # start and the layout rules afterwards all come out of the same budget.
+        "deadline": time.time() + timeout - (time.monotonic() - started) - (POST_RESERVE_SECONDS if layout else 0.0),
         "memory_mb": memory_mb,
         "max_file_mb": 256,
     }

@@ -200,7 +200,7 @@ def _overlaps(snapshot: dict[str, Any], by_id: dict[int, dict[str, Any]], config
             continue  # parts of one group, matrix, table or axes are laid out together on purpose
         if _stacked_copy(a, b):
             continue  # a copy of the same text on itself (a glow, shadow or outline) is drawn that way on purpose
-        if ink_fraction >= rule.fraction:
+        if ink_fraction >= rule.fraction and not (_is_mark(a) or _is_mark(b)):
             severity = rule.severity
         elif rule.warning_fraction and ink_fraction >= rule.warning_fraction:
             severity = _cap("warning", rule.severity)
@@ -210,6 +210,16 @@ def _overlaps(snapshot: dict[str, Any], by_id: dict[int, dict[str, Any]], config
         data = {"fraction": round(ink_fraction, 3), "box_fraction": round(box_fraction, 3)}
         problems.append(Problem("overlap", severity, key, snapshot, [a, b], data))
     return problems
+
+
+# One glyph drawn over something to judge it (a red X crossing out a claim, a tick on the right answer).
+MARKS = frozenset({"x", "✗", "✘", "✕", "❌", "×", "✓", "✔", "✅", r"\times", r"\checkmark", r"\xmark", r"\cross", r"\surd"})
+
+
+def _is_mark(unit: dict[str, Any]) -> bool:
+    """A text or formula that is only a cross or a tick: drawn over another on purpose, so at most a warning."""
+    text = str(unit.get("text") or "").strip().strip("$").strip()
+    return text.lower() in MARKS or text in MARKS
 
 
 def _stacked_copy(a: dict[str, Any], b: dict[str, Any]) -> bool:

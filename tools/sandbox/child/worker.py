@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 GRACE_SECONDS = 4.0
+# The least a job may run when its deadline is (nearly) spent: enough to say where the scene was.
+MIN_JOB_SECONDS = 1.0
 
 
 def _child(job: dict[str, Any], write_fd: int) -> None:
@@ -52,6 +54,9 @@ def _child(job: dict[str, Any], write_fd: int) -> None:
             TEXMFVAR=str(workdir / ".texmf-var"),
         )
         timeout = float(job.get("timeout", 60))
+        if job.get("deadline"):
+            # A check's budget is wall time from the user's command: a cold sandbox start ate part of it.
+            timeout = max(MIN_JOB_SECONDS, min(timeout, float(job["deadline"]) - time.time()))
         stack_file = open(workdir / ".stack.txt", "w", encoding="utf-8")  # used by faulthandler
         faulthandler.dump_traceback_later(timeout + 1.0, exit=True, file=stack_file)
 
