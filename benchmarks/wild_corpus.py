@@ -65,8 +65,7 @@ def concrete_scenes(path: Path) -> list[str]:
         except SyntaxError:
             return ["<syntax error>"]
     choice = scene_discovery.choose_scene(ParsedSource(text, tree, path.name), scene_discovery.DEFAULT_SCENE_BASES)
-    bases = {b.split(":", 1)[1] for info in choice.classes.values() for b in info.bases if b and b.startswith("file:")}
-    found = [s for s in choice.scenes if s not in bases] or choice.scenes
+    found = scene_discovery.renderable_scenes(choice)
     if not found:  # a scene base imported from a module the author had locally: its classes with construct()
         found = [node.name for node in tree.body if isinstance(node, ast.ClassDef) and node.bases
                  and any(isinstance(item, ast.FunctionDef) and item.name == "construct" for item in node.body)]

@@ -95,7 +95,7 @@ def _problem(message: str) -> Diagnosis:
 
 
 def scene_targets(path: Path, problem: str | None) -> list[Target]:
-    """The concrete Scene classes of one file (those no other scene of the file extends)."""
+    """The scenes of one file that a user would render (`scenes.renderable_scenes`), each a target."""
     if problem:
         return [Target(path, None, _problem(f"{path}: {problem}"))]
     from manim_agent.tools.render_scene import _Oversize, oversize_diagnosis, read_source
@@ -113,9 +113,7 @@ def scene_targets(path: Path, problem: str | None) -> list[Target]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [Target(path, None)]  # the check itself reports the syntax error, located
     choice = scene_discovery.choose_scene(ParsedSource(source, tree, path.name), scene_discovery.DEFAULT_SCENE_BASES)
-    bases = {b[5:] for info in choice.classes.values() for b in info.bases if b and b.startswith("file:")}
-    scenes = [s for s in choice.scenes if s not in bases] or choice.scenes
-    return [Target(path, s) for s in scenes] or [Target(path, None)]
+    return [Target(path, s) for s in scene_discovery.renderable_scenes(choice)] or [Target(path, None)]
 
 
 def check_targets(targets: list[Target], *, jobs: int = 1, timeout: float = settings.DEFAULT_CHECK_TIMEOUT,

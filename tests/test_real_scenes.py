@@ -147,3 +147,21 @@ def test_the_check_budget_is_wall_time_from_the_start_of_the_check(monkeypatch) 
     assert wall < 5 + 1.0, wall  # without the deadline: 2 s + the whole 5 s budget
     [finding] = [f for f in diagnosis.findings if f.category == "timeout"]
     assert finding.details["verdict"] == "slow"
+
+
+def test_a_folder_check_takes_the_scenes_a_user_would_render() -> None:
+    # Code2Video: a shared TeachingScene base (no construct) that a section sometimes does not extend.
+    from manim_agent.tools.static import scenes
+    from manim_agent.tools.static.source import ParsedSource
+
+    source = ("from manim import *\n\nclass TeachingScene(Scene):\n    def place(self, m):\n        pass\n\n"
+              "class Section1(Scene):\n    def construct(self):\n        self.add(Dot())\n\n"
+              "class Section2(TeachingScene):\n    def construct(self):\n        self.add(Dot())\n\n"
+              "class Unfinished(Scene):\n    pass\n")
+    import ast
+
+    choice = scenes.choose_scene(ParsedSource(source, ast.parse(source), "s.py"), scenes.DEFAULT_SCENE_BASES)
+    assert scenes.renderable_scenes(choice) == ["Section1", "Section2"]
+    only_bases = "from manim import *\n\nclass A(Scene):\n    pass\n"
+    choice = scenes.choose_scene(ParsedSource(only_bases, ast.parse(only_bases), "s.py"), scenes.DEFAULT_SCENE_BASES)
+    assert scenes.renderable_scenes(choice) == ["A"]  # still checked, and reported as rendering nothing

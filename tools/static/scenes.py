@@ -240,6 +240,19 @@ def choose_scene(ctx: ParsedSource, scene_bases: frozenset[str], requested: str 
     return choice
 
 
+def renderable_scenes(choice: SceneChoice) -> list[str]:
+    """The scenes a user would render from the file, each checked on its own by a folder check.
+
+    Those that no other scene of the file extends and that have a construct() in their in-file chain
+    (a shared base like Code2Video's `TeachingScene` is neither); failing that, the concrete ones,
+    then all of them."""
+    infos = choice.classes
+    extended = {b[5:] for n in choice.scenes for b in infos[n].bases if b and b.startswith("file:")}
+    concrete = [n for n in choice.scenes if n not in extended]
+    runnable = [n for n in concrete if any("construct" in c.defines for c in in_file_chain(infos, n))]
+    return runnable or concrete or list(choice.scenes)
+
+
 def _main_guarded_scenes(ctx: ParsedSource, scene_bases: frozenset[str], infos: dict[str, ClassInfo]) -> dict[str, ast.ClassDef]:
     """The scene classes (by their bases as written) hidden under `if __name__ == "__main__":`."""
     found: dict[str, ast.ClassDef] = {}
