@@ -165,3 +165,40 @@ def test_a_folder_check_takes_the_scenes_a_user_would_render() -> None:
     only_bases = "from manim import *\n\nclass A(Scene):\n    pass\n"
     choice = scenes.choose_scene(ParsedSource(only_bases, ast.parse(only_bases), "s.py"), scenes.DEFAULT_SCENE_BASES)
     assert scenes.renderable_scenes(choice) == ["A"]  # still checked, and reported as rendering nothing
+
+
+NAN_STARS = textwrap.dedent('''\
+    from manim import *
+
+
+    class Stars(Scene):
+        def construct(self):
+            star = Dot(RIGHT)
+            star.depth_factor = star.depth  # a flat Dot's depth is 0
+            star.add_updater(lambda m, dt: m.move_to(RIGHT / star.depth_factor))
+            sky = Rectangle(width=4, height=2).set_fill([BLUE, PURPLE], opacity=0.5)  # a fill gradient
+            self.add(star, sky)
+            self.play(FadeIn(Text("Stars")))
+            self.play(FadeOut(VGroup(star, sky)))  # bare manim: TypeError in cairo (LinearGradient)
+    ''')
+
+
+def test_nan_coordinates_that_would_crash_the_renderer_are_found_without_drawing() -> None:
+    # GrokLogo (turing-math-to-manim): bare manim fails in cairo (LinearGradient TypeError) when the
+    # FadeOut of a group spreads a star's NaN position to a gradient; the drawing-free check finds the NaN.
+    diagnosis = check_scene(NAN_STARS, timeout=20)
+    assert not diagnosis.ok
+    finding = diagnosis.primary
+    assert finding.category == "runtime" and finding.line == 11, finding  # the first play after the updater ran
+    assert "NaN or infinite coordinates" in finding.message and "a Dot" in finding.message
+    assert "numpy warned at line 8: divide by zero" in finding.message
+    assert "division by zero" in (finding.hint or "")
+    fine = check_scene(NAN_STARS.replace("RIGHT / star.depth_factor", "RIGHT * (1 + star.depth_factor)"), timeout=20)
+    assert fine.ok, fine.message
+
+
+def test_an_infinite_value_tracker_is_not_undrawable() -> None:
+    source = ("from manim import *\n\n\nclass Limit(Scene):\n    def construct(self):\n"
+              "        t = ValueTracker(0)\n        self.add(t, Dot())\n        self.play(t.animate.set_value(np.inf))\n")
+    diagnosis = check_scene(source, timeout=20)
+    assert diagnosis.ok, diagnosis.message

@@ -41,6 +41,13 @@ class Frame:
     code: str = ""
 
 
+UNDRAWABLE_HINT = (
+    "find what gives the mobject a NaN or infinite coordinate: a division by zero or a log/sqrt of a negative "
+    "number in an updater or a function it is built from (Mobject.depth is 0 for a flat mobject; guard the "
+    "divisor, or clip the value)"
+)
+
+
 def user_frame(frames: list[Frame], user_file: str | None) -> Frame | None:
     """The innermost frame that lies in the user's scene file."""
     for frame in reversed(frames):
@@ -222,6 +229,8 @@ def _categorize(
         return "unsafe", "scenes may not use the network, start programs, or touch files outside their directory", False, details
     if exc_type == "MemoryError":
         return "resource", "the scene ran out of memory: reduce array sizes, surface resolution or the number of mobjects", False, details
+    if exc_type == "UndrawablePoints":
+        return "runtime", UNDRAWABLE_HINT, False, details
     if exc_type == "RecursionError":
         return "runtime", "infinite recursion: a function or updater calls itself without end", False, details
     if exc_type in ("ModuleNotFoundError", "ImportError"):

@@ -80,3 +80,58 @@ def draw_frame(scene: Any, width: int | None = None) -> Any:
             # Forget the cairo context of the temporary pixel array, so its id is never mistaken later.
             getattr(camera, "pixel_array_to_cairo_context", {}).pop(id(camera.pixel_array), None)
         renderer.static_image, camera.pixel_width, camera.pixel_height, camera.background, camera.pixel_array = saved
+
+
+class UndrawablePoints(ValueError):
+    """A mobject on screen has NaN or infinite coordinates: Manim cannot draw it.
+
+    Manim's camera silently shrinks such a mobject to one point (it vanishes), and when it, or a
+    group animated with it, has a colour gradient the cairo renderer crashes: `TypeError:
+    LinearGradient.__new__() takes exactly 4 arguments (2 given)`. The drawing-free check never
+    reaches that code, so it looks for the cause at the end of each animation instead."""
+
+
+# The first numpy RuntimeWarning ("divide by zero", "invalid value") raised from the scene's own file.
+numpy_warnings: list[tuple[int, str]] = []
+
+
+def watch_numpy_warnings(user_file: str) -> None:
+    """Record where the scene's own code made numpy warn (the usual origin of NaN coordinates)."""
+    import warnings
+
+    shown = warnings.showwarning
+
+    def showwarning(message: Any, category: type, filename: str, lineno: int, *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, RuntimeWarning) and filename == user_file and not numpy_warnings:
+            numpy_warnings.append((lineno, str(message)))
+        shown(message, category, filename, lineno, *args, **kwargs)
+
+    numpy_warnings.clear()
+    warnings.showwarning = showwarning
+
+
+def check_drawable(scene: Any) -> None:
+    """Raise `UndrawablePoints` when a mobject on screen has non-finite points (one vectorised pass per mobject)."""
+    import numpy as np
+    from manim import ValueTracker
+
+    for top in scene.mobjects:
+        try:
+            points = top.get_all_points()
+        except (ValueError, AttributeError, TypeError):
+            continue
+        if len(points) and not np.isfinite(points).all():
+            # A ValueTracker keeps its value in its points and is never drawn: an infinite value is its own business.
+            culprit = next((m for m in top.get_family() if len(m.points) and not isinstance(m, ValueTracker)
+                            and not np.isfinite(m.points).all()), None)
+            if culprit is None:
+                continue
+            what = type(culprit).__name__ + (f" (part of a {type(top).__name__})" if culprit is not top else "")
+            cause = ""
+            if numpy_warnings:
+                line, text = numpy_warnings[0]
+                cause = f"; numpy warned at line {line}: {text}"
+            raise UndrawablePoints(
+                f"a {what} has NaN or infinite coordinates after this animation, so Manim cannot draw it: it "
+                f"vanishes, and with a colour gradient the renderer crashes (cairo TypeError){cause}"
+            )

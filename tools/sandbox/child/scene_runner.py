@@ -21,7 +21,7 @@ from manim import tempconfig
 from manim_agent.media import MANIM_QUALITY
 from manim_agent.tools.sandbox.child import tex_policy
 from manim_agent.tools.sandbox.child import tiers as check_tiers
-from manim_agent.tools.sandbox.child.drawing import _no_draw_patches, restore_patches
+from manim_agent.tools.sandbox.child.drawing import _no_draw_patches, restore_patches, watch_numpy_warnings
 
 
 class SceneTimeout(BaseException):
@@ -67,6 +67,7 @@ def run_scene(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
         if job.get("fps"):
             settings["frame_rate"] = job["fps"]
         patches = _no_draw_patches()
+        watch_numpy_warnings(str(path))
     else:
         settings["format"] = job.get("format", "mp4")
         if job.get("from_animation") is not None:

@@ -19,6 +19,8 @@ import signal
 import time
 from typing import Any
 
+from manim_agent.tools.sandbox.child.drawing import check_drawable
+
 # The share of the check's budget the fast pass may use before the scene counts as too slow even at its end states.
 FAST_SHARE = 0.8
 
@@ -37,6 +39,7 @@ class Progress:
             value = original(*args, **kwargs)
             self.done += 1
             self.last_done = time.monotonic()
+            check_drawable(scene)
             return value
 
         renderer.play = play
