@@ -246,3 +246,50 @@ def test_main_guard_that_renders_keeps_the_call_and_moves_the_class() -> None:
 
 def test_main_guard_needs_the_finding() -> None:
     assert fix("main-guard", GUARDED, []) is None
+
+
+def test_scene_updater_lambda_drops_the_unused_mobject_parameter() -> None:
+    # Math-To-Manim Grok_Quantum: self.add_updater(lambda m, dt: self.set_camera_orientation(...))
+    source = """\
+    class Q(ThreeDScene):
+        def construct(self):
+            zoom = ValueTracker(2.5)
+            self.add_updater(lambda m, dt: self.set_camera_orientation(zoom=zoom.get_value()))
+            dot = Dot().add_updater(lambda m, dt: m.shift(dt * UP))
+    """
+    result = fix("scene-updater", source, [])
+    assert result is not None
+    assert "self.add_updater(lambda dt: self.set_camera_orientation(zoom=zoom.get_value()))" in result
+    assert "Dot().add_updater(lambda m, dt: m.shift(dt * UP))" in result  # a mobject updater gets (mob, dt)
+    assert fix("scene-updater", code(result), []) is None
+    used = "class A(Scene):\n    def construct(self):\n        self.add_updater(lambda m, dt: m.shift(dt))\n"
+    assert fix("scene-updater", used, []) is None
+
+
+def _name_error(name: str, line: int) -> Finding:
+    return Finding(stage="static", category="unknown_api", line=line, message=f"name '{name}' is not defined")
+
+
+def test_color_name_blends_two_manim_colours_only_where_the_check_blames_them() -> None:
+    source = "class A(Scene):\n    def construct(self):\n        s = Square(color=BLUE_GREY)\n        t = Dot(color=GREEN_TEAL)\n        u = Dot(color=COL_CYAN)\n"
+    result = fix("color-name", source, [_name_error("BLUE_GREY", 3), _name_error("COL_CYAN", 5)])
+    assert result == source.replace("BLUE_GREY", "interpolate_color(BLUE, GREY, 0.5)")  # GREEN_TEAL: not blamed
+    assert fix("color-name", source, []) is None
+
+
+def test_tracing_tail_becomes_traced_path_of_the_mobject_centre() -> None:
+    # Manimator CenterOfMassTracking: ManimGL's TracingTail
+    source = "class A(Scene):\n    def construct(self):\n        t = TracingTail(dot, time_traced=3, stroke_width=4, stroke_color=RED)\n" \
+             "        u = TracingTail(dot.get_center, 2)\n"
+    result = fix("tracing-tail", source, [])
+    assert result is not None
+    assert "t = TracedPath(dot.get_center, dissipating_time=3, stroke_width=4, stroke_color=RED)" in result
+    assert "u = TracedPath(dot.get_center, dissipating_time=2)" in result
+    assert fix("tracing-tail", result, []) is None
+
+
+def test_invented_edge_directions_are_renamed() -> None:
+    source = "class A(Scene):\n    def construct(self):\n        Line().to_edge(BOTTOM, buff=1)\n        Text('t').to_edge(TOP)\n"
+    assert fix("rename", source, []) == source.replace("BOTTOM", "DOWN").replace("TOP", "UP")
+    own = "TOP = 3 * UP\n" + source
+    assert "to_edge(TOP)" in (fix("rename", own, []) or own)  # a name the file defines is the author's

@@ -169,6 +169,26 @@ def find_stdlib_import(src: SourceText, findings: list[Finding]) -> list[Edit]:
     return [_insert_line(src, offset, lines, f"added {lines.replace(chr(10), '; ')}")] if missing else []
 
 
+# --- color-name ---------------------------------------------------------------------------------
+
+_COLOR_WORDS = frozenset({"RED", "GREEN", "BLUE", "YELLOW", "GOLD", "PURPLE", "PINK", "ORANGE", "TEAL", "MAROON",
+                          "GRAY", "GREY", "WHITE", "BLACK", "BROWN"})
+
+
+def find_color_name(src: SourceText, findings: list[Finding]) -> list[Edit]:
+    """A colour the check says is undefined, made of two Manim colours (BLUE_GREY, GREEN_TEAL) → their blend."""
+    names = {m["name"] for f in findings if (m := _NAME_ERROR_RE.search(f.message or ""))}
+    edits = []
+    for node in src.nodes(ast.Name):
+        parts = node.id.split("_")
+        if node.id not in names or len(parts) != 2 or not set(parts) <= _COLOR_WORDS or parts[0] == parts[1]:
+            continue
+        swapped = f"{parts[1]}_{parts[0]}"
+        new = swapped if _is_manim_name(swapped) else f"interpolate_color({parts[0]}, {parts[1]}, 0.5)"
+        edits.append(src.replace(node, new, f"{node.id} (not a Manim colour) → {new}"))
+    return edits
+
+
 # --- rename -------------------------------------------------------------------------------------
 
 FADE_NAMES = {"FadeInFrom", "FadeInFromDown", "FadeOutAndShift", "FadeOutAndShiftDown", "FadeInFromLarge"}

@@ -34,16 +34,24 @@ def _is_self_call(node: ast.AST, method: str) -> bool:
 
 
 def find_scene_updater(src: SourceText, findings: list[Finding]) -> list[Edit]:
-    """`self.add_updater(f)` where `def f(mob, dt)` never uses `mob` → `def f(dt)`."""
+    """`self.add_updater(f)` where `def f(mob, dt)` (or `lambda mob, dt:`) never uses `mob` → `f(dt)`."""
     if src.tree is None:
         return []
     edits = []
+    seen: set[int] = set()
     for scope in src.nodes((ast.FunctionDef, ast.AsyncFunctionDef)):
         defs = {node.name: node for node in scope.body if isinstance(node, ast.FunctionDef)}
         for node in ast.walk(scope):
-            if not (_is_self_call(node, "add_updater") and node.args and isinstance(node.args[0], ast.Name)):
+            if not (_is_self_call(node, "add_updater") and node.args) or id(node) in seen:
                 continue
-            target = defs.get(node.args[0].id)
+            seen.add(id(node))  # nested scopes walk the same call again
+            target: ast.FunctionDef | ast.Lambda | None
+            if isinstance(node.args[0], ast.Lambda):
+                target = node.args[0]
+            elif isinstance(node.args[0], ast.Name):
+                target = defs.get(node.args[0].id)
+            else:
+                target = None
             if target is None:
                 continue
             args = target.args
@@ -56,8 +64,9 @@ def find_scene_updater(src: SourceText, findings: list[Finding]) -> list[Edit]:
             second = src.segment(params[1])
             start, _ = src.span(params[0])
             _, end = src.span(params[1])
+            name = f"def {target.name}" if isinstance(target, ast.FunctionDef) else "lambda"
             edits.append(Edit(start, end, second, params[0].lineno,
-                              f"def {target.name}({first}, {params[1].arg}) → ({params[1].arg}): a scene updater gets dt only"))
+                              f"{name}({first}, {params[1].arg}) → ({params[1].arg}): a scene updater gets dt only"))
     return edits
 
 

@@ -297,3 +297,34 @@ def find_sector_radius(src: SourceText, findings: list[Finding]) -> list[Edit]:
         if inner is not None:
             edits.append(src.delete_argument(call, inner, ""))
     return edits
+
+
+# --- tracing-tail ---------------------------------------------------------------------------------
+
+
+def find_tracing_tail(src: SourceText, findings: list[Finding]) -> list[Edit]:
+    """ManimGL's `TracingTail(mob, time_traced=t, ...)` → `TracedPath(mob.get_center, dissipating_time=t, ...)`.
+
+    CE's TracedPath follows a point function, not a mobject, and fades its tail after `dissipating_time`."""
+    if src.tree is None or "TracingTail" in src.bound_names:
+        return []
+    edits = []
+    for call in src.nodes(ast.Call):
+        if not (isinstance(call.func, ast.Name) and call.func.id == "TracingTail") or not call.args:
+            continue
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            continue
+        target = call.args[0]
+        point = src.segment(target)
+        if not isinstance(target, ast.Lambda) and not (isinstance(target, ast.Attribute) and target.attr.startswith("get_")):
+            point = f"{point}.get_center" if isinstance(target, (ast.Name, ast.Attribute)) else f"({point}).get_center"
+        parts = [point]
+        parts += [src.segment(a) for a in call.args[1:2]]  # time_traced, when given by position
+        for kw in call.keywords:
+            value = src.segment(kw.value)
+            parts.append(f"dissipating_time={value}" if kw.arg == "time_traced" else f"{kw.arg}={value}")
+        if len(call.args) > 1:
+            parts[1] = f"dissipating_time={parts[1]}"
+        new = f"TracedPath({', '.join(parts)})"
+        edits.append(src.replace(call, new, f"TracingTail(...) → {new}"))
+    return edits

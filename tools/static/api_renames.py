@@ -54,6 +54,10 @@ NAME_RENAMES: dict[str, Rename] = {
         Rename("FRAME_X_RADIUS", "config.frame_x_radius", "use config.frame_x_radius in Manim CE"),
         Rename("FRAME_Y_RADIUS", "config.frame_y_radius", "use config.frame_y_radius in Manim CE"),
         Rename("OpenGLMobject", "Mobject", "OpenGLMobject belongs to the OpenGL renderer; use Mobject"),
+        # Directions models invent (`to_edge(BOTTOM)`): Manim's are UP, DOWN, LEFT, RIGHT.
+        Rename("BOTTOM", "DOWN", "Manim has no BOTTOM: the direction is DOWN (`to_edge(DOWN)`)"),
+        Rename("TOP", "UP", "Manim has no TOP: the direction is UP (`to_edge(UP)`)"),
+        Rename("TracingTail", None, "ManimGL's TracingTail(mob, time_traced=t) is TracedPath(mob.get_center, dissipating_time=t) in Manim CE"),
     ]
 }
 
