@@ -293,3 +293,9 @@ def test_invented_edge_directions_are_renamed() -> None:
     assert fix("rename", source, []) == source.replace("BOTTOM", "DOWN").replace("TOP", "UP")
     own = "TOP = 3 * UP\n" + source
     assert "to_edge(TOP)" in (fix("rename", own, []) or own)  # a name the file defines is the author's
+
+
+def test_capitalised_numpy_and_math_constants_are_renamed() -> None:
+    # Manimator TheWindingMachine: np.sin(2 * np.PI * t)
+    source = "import numpy as np\nimport math\nclass A(Scene):\n    def construct(self):\n        y = np.sin(2 * np.PI * t) + math.PI + np.E\n        z = self.PI + PI\n"
+    assert fix("rename", source, []) == source.replace("np.PI", "np.pi").replace("math.PI", "math.pi").replace("np.E", "np.e")

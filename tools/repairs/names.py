@@ -17,7 +17,12 @@ from manim_agent.tools.repairs.edits import (
     keyword,
     negate,
 )
-from manim_agent.tools.static.api_renames import ATTRIBUTE_RENAMES, NAME_RENAMES
+from manim_agent.tools.static.api_renames import (
+    ATTRIBUTE_RENAMES,
+    CONSTANT_MODULES,
+    MODULE_CONSTANT_RENAMES,
+    NAME_RENAMES,
+)
 
 DIRECTIONS = {"UP", "DOWN", "LEFT", "RIGHT", "UL", "UR", "DL", "DR", "IN", "OUT", "ORIGIN"}
 OPPOSITE = {"UP": "DOWN", "LEFT": "RIGHT", "UL": "DR", "UR": "DL", "IN": "OUT"}
@@ -208,6 +213,11 @@ def find_rename(src: SourceText, findings: list[Finding]) -> list[Edit]:
                 edits.append(src.replace(node, rename.replacement, f"{node.id} → {rename.replacement}"))  # type: ignore[union-attr]
         elif isinstance(node, ast.alias):
             continue
+        elif (isinstance(node.value, ast.Name) and node.value.id in CONSTANT_MODULES
+              and node.attr in MODULE_CONSTANT_RENAMES and src.imports.get(node.value.id, "numpy") in ("numpy", "math")):
+            new = MODULE_CONSTANT_RENAMES[node.attr]
+            end = src.offset(node.end_lineno, node.end_col_offset)
+            edits.append(Edit(end - len(node.attr), end, new, node.end_lineno, f"{node.value.id}.{node.attr} → {node.value.id}.{new}"))
         else:
             rename = ATTRIBUTE_RENAMES.get(node.attr)
             if rename and rename.replacement and not _is_self(node.value) and node.attr not in own_methods:

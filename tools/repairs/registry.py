@@ -171,7 +171,7 @@ RULES: list[Rule] = [
     Rule("manimlib-import", "ManimGL imports (manimlib) → from manim import *; add the import when a scene file lacks it", repair_rules.find_manimlib_import),
     Rule("stdlib-import", "add import math / random / numpy as np when the code uses them without importing", repair_rules.find_stdlib_import),
     Rule("fade-shift", "FadeInFrom(m, D) → FadeIn(m, shift=-D), FadeOutAndShift(m, D) → FadeOut(m, shift=D), FadeInFromLarge → scale=, FadeIn(m, UP) → shift=UP", repair_rules.find_fade_shift),
-    Rule("rename", "renamed ManimGL/old-CE names and methods (ShowCreation → Create, TextMobject → Tex, .get_graph → .plot)", repair_rules.find_rename),
+    Rule("rename", "renamed ManimGL/old-CE names and methods (ShowCreation → Create, TextMobject → Tex, .get_graph → .plot), invented ones (BOTTOM → DOWN, np.PI → np.pi)", repair_rules.find_rename),
     Rule("color-name", "an undefined colour made of two Manim colours (BLUE_GREY) → interpolate_color(BLUE, GREY, 0.5)", repair_rules.find_color_name),
     Rule("tracing-tail", "ManimGL's TracingTail(mob, time_traced=t) → TracedPath(mob.get_center, dissipating_time=t)", repair_signatures.find_tracing_tail),
     Rule("config-frame", "FRAME_WIDTH, FRAME_HEIGHT, FRAME_X_RADIUS, FRAME_Y_RADIUS → config.frame_width ...", repair_rules.find_config_frame),

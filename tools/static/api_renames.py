@@ -85,6 +85,10 @@ ATTRIBUTE_RENAMES: dict[str, Rename] = {
     ]
 }
 
+# Constants models capitalise on numpy and math (`np.PI`), looked up as `np.old` / `numpy.old` / `math.old`.
+MODULE_CONSTANT_RENAMES: dict[str, str] = {"PI": "pi", "Pi": "pi", "TAU": "tau", "Tau": "tau", "E": "e", "INF": "inf"}
+CONSTANT_MODULES: frozenset[str] = frozenset({"np", "numpy", "math"})
+
 # Top-level modules that mean the file is ManimGL (3b1b) code, not Manim Community Edition.
 MANIMGL_MODULES: frozenset[str] = frozenset({"manimlib", "manim_imports_ext", "big_ol_pile_of_manim_imports"})
 MANIMGL_HINT = "this is ManimGL code; use `from manim import *` (Manim Community Edition)"
