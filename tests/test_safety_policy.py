@@ -206,3 +206,11 @@ def test_a_used_import_off_the_allowlist_stays_an_error(source: str) -> None:
 def test_an_unused_dangerous_import_stays_an_error() -> None:
     found = module_findings("import subprocess\n")
     assert [(f.category, f.severity) for f in found] == [("unsafe", "error")]
+
+
+def test_an_import_of_the_authors_own_module_says_so() -> None:
+    # dodoleonarnci/manim-agent: `from params import (...)`, a params.py beside the scene on the author's machine
+    source = "from manim import *\nfrom params import TITLE_SIZE, SPIRAL_COLOR\n\nclass A(Scene):\n    def construct(self):\n        self.add(Text('x', font_size=TITLE_SIZE))\n"
+    [finding] = [f for f in run_static_checks(source).findings if f.category == "import"]
+    assert finding.severity == "error" and "there is no module 'params' here" in finding.message
+    assert "define what it takes from params (TITLE_SIZE, SPIRAL_COLOR) in the scene file itself" in (finding.hint or "")

@@ -120,6 +120,13 @@ def _check_import(ctx: ParsedSource, node: ast.Import | ast.ImportFrom, allow: f
         elif root not in ALLOWED_MODULES and root not in allow:
             message = f"import {module}: {root!r} is not on the allowlist of modules a scene may import"
             hint = f"use manim, numpy or the standard math modules; to allow it anyway: --allow-import {root}"
+            if _not_installed(root):
+                # `from params import *`, `from src.manim_base import TeachingScene`: the author's own files.
+                taken = ", ".join(a.name for a in node.names if a.name != "*") if isinstance(node, ast.ImportFrom) else ""
+                message = (f"import {module}: there is no module {root!r} here (it is not Manim, numpy or the standard "
+                           f"library): it was a file of the scene author's own project")
+                hint = (f"a scene is checked and rendered on its own: define what it takes from {root}"
+                        f"{f' ({taken})' if taken else ''} in the scene file itself")
             if _never_used(ctx, node, module):
                 # Published scenes often keep an import they never use (`import pathlib`): it can do nothing.
                 message += "; it is never used, so it is only a warning"
@@ -133,6 +140,16 @@ def _check_import(ctx: ParsedSource, node: ast.Import | ast.ImportFrom, allow: f
             if reason:
                 out.append(_unsafe(ctx, node, f"from {node.module} import {alias.name}", reason, _hint_for(node.module, alias.name)))
     return out
+
+
+def _not_installed(root: str) -> bool:
+    """True when no module `root` can be found on this machine (only the finders run; nothing is imported)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(root) is None
+    except (ImportError, ValueError):
+        return True
 
 
 def _never_used(ctx: ParsedSource, node: ast.Import | ast.ImportFrom, module: str) -> bool:
