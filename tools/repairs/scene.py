@@ -337,7 +337,7 @@ def find_main_guard(src: SourceText, findings: list[Finding]) -> list[Edit]:
 def _line_span(src: SourceText, stmt: ast.stmt) -> tuple[int, int]:
     """Offsets of the whole lines of `stmt`, its decorators included, through its last line's newline."""
     first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
-    start = src.text.rfind("\n", 0, src.offset(first, 0)) + 1 if first > 1 else 0
+    start = src.line_start(first)
     _, end = src.span(stmt)
     newline = src.text.find("\n", end)
     return start, (len(src.text) if newline == -1 else newline + 1)

@@ -175,8 +175,7 @@ def choose_scene(ctx: ParsedSource, scene_bases: frozenset[str], requested: str 
     infos = class_infos(ctx, scene_bases)
     ordered = [c for c in top_level_classes(ctx.tree) if infos.get(c.name) and infos[c.name].node is c]
     scenes = [c.name for c in ordered if infos[c.name].is_scene]
-    subclassed = {b[5:] for n in scenes for b in infos[n].bases if b and b.startswith("file:")}
-    concrete = [n for n in scenes if n not in subclassed]
+    concrete, runnable = _concrete_and_runnable(infos, scenes)
     choice = SceneChoice(scene=None, scenes=scenes, reason=None, classes=infos)
     guarded = _main_guarded_scenes(ctx, scene_bases, infos)
     for name, node in guarded.items():
@@ -196,7 +195,6 @@ def choose_scene(ctx: ParsedSource, scene_bases: frozenset[str], requested: str 
     if guarded and (requested in guarded or (requested is None and not scenes)):
         return choice
 
-    runnable = [n for n in concrete if any("construct" in c.defines for c in in_file_chain(infos, n))]
     for name in concrete:
         if name not in runnable:
             choice.findings.append(
@@ -246,11 +244,15 @@ def renderable_scenes(choice: SceneChoice) -> list[str]:
     Those that no other scene of the file extends and that have a construct() in their in-file chain
     (a shared base like Code2Video's `TeachingScene` is neither); failing that, the concrete ones,
     then all of them."""
-    infos = choice.classes
-    extended = {b[5:] for n in choice.scenes for b in infos[n].bases if b and b.startswith("file:")}
-    concrete = [n for n in choice.scenes if n not in extended]
-    runnable = [n for n in concrete if any("construct" in c.defines for c in in_file_chain(infos, n))]
+    concrete, runnable = _concrete_and_runnable(choice.classes, choice.scenes)
     return runnable or concrete or list(choice.scenes)
+
+
+def _concrete_and_runnable(infos: dict[str, ClassInfo], scenes: list[str]) -> tuple[list[str], list[str]]:
+    """The scenes no other scene of the file extends, and those of them with a construct() in their in-file chain."""
+    extended = {b[5:] for n in scenes for b in infos[n].bases if b and b.startswith("file:")}
+    concrete = [n for n in scenes if n not in extended]
+    return concrete, [n for n in concrete if any("construct" in c.defines for c in in_file_chain(infos, n))]
 
 
 def _main_guarded_scenes(ctx: ParsedSource, scene_bases: frozenset[str], infos: dict[str, ClassInfo]) -> dict[str, ast.ClassDef]:

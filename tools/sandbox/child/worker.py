@@ -56,7 +56,7 @@ def _child(job: dict[str, Any], write_fd: int) -> None:
         timeout = float(job.get("timeout", 60))
         if job.get("deadline"):
             # A check's budget is wall time from the user's command: a cold sandbox start ate part of it.
-            timeout = max(MIN_JOB_SECONDS, min(timeout, float(job["deadline"]) - time.time()))
+            timeout = max(min(MIN_JOB_SECONDS, timeout), min(timeout, float(job["deadline"]) - time.time()))
         stack_file = open(workdir / ".stack.txt", "w", encoding="utf-8")  # used by faulthandler
         faulthandler.dump_traceback_later(timeout + 1.0, exit=True, file=stack_file)
 
